@@ -1,0 +1,1 @@
+export { newId, isId, isName, namePattern, idPrefixes, type IdKind } from './ids.js';

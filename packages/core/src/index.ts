@@ -1,0 +1,4 @@
+export * from './errors/index.js';
+export * from './ids/index.js';
+export * from './operations/index.js';
+export { type Clock, systemClock } from './clock.js';

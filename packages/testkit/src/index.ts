@@ -1,0 +1,3 @@
+export { FakeClock } from './clock.js';
+export { eventually } from './eventually.js';
+export { tempDir } from './temp-dir.js';
