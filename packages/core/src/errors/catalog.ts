@@ -38,6 +38,13 @@ export const errorCatalog = {
   store_unavailable: { status: 503, message: 'The store cannot be reached.', suggestion: 'Check BERTH_DATABASE_URL and that PostgreSQL is running.' },
   migration_changed: { status: 500, message: 'A migration that was already applied has changed on disk.', suggestion: 'Migrations are never edited once applied: restore the file and add a new migration instead.' },
 
+  // Manifests, artifacts and builds.
+  invalid_manifest: { status: 400, message: 'The berth.toml manifest is not valid.', suggestion: 'Fix the key named in the message (file, line and key are given) and deploy again.' },
+  artifact_not_found: { status: 404, message: 'No artifact with that digest is in the store.', suggestion: 'Deploy again to build the artifact.' },
+  artifact_digest_mismatch: { status: 500, message: 'The stored artifact no longer hashes to its digest.', suggestion: 'The artifact was changed on disk: deploy again to build a fresh one, and check the data directory for tampering.' },
+  invalid_migration_sql: { status: 400, message: 'A migration file is not valid PostgreSQL.', suggestion: 'Fix the SQL at the position named in the message.' },
+  source_too_large: { status: 413, message: 'The uploaded source is larger than the limit.', suggestion: 'Add large files that the build does not need to .berthignore, or raise the upload limit.' },
+
   // Configuration.
   invalid_config: { status: 500, message: 'The configuration is not valid.', suggestion: 'Fix the setting named in the message.' },
 
