@@ -35,7 +35,7 @@ if (files.length === 0) {
 // Each file runs in its own process; two cores take three files at a time well because most
 // suites wait on sockets and databases rather than compute.
 const concurrency = process.env.BERTH_TEST_CONCURRENCY ?? String(Math.max(3, availableParallelism() + 1));
-const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000', ...flags, ...files], {
+const child = spawn(process.execPath, ['--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, '--test-timeout=300000', ...flags, ...files], {
   stdio: 'inherit',
   env: { ...process.env, BERTH_REPO_ROOT: root },
 });
