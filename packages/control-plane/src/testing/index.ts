@@ -1,1 +1,2 @@
 export { openTestDb, openTestPGlite, openTestPostgres, postgresReachable, storeBackends, type Backend, type TestDb } from './test-db.js';
+export { testPipelineMachine, testPipelineExecutor, createSideEffectsTable, sideEffects, type TestPipelineInput } from './test-pipeline.js';
