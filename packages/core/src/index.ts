@@ -1,4 +1,5 @@
 export * from './errors/index.js';
 export * from './ids/index.js';
 export * from './operations/index.js';
+export * from './manifest/index.js';
 export { type Clock, systemClock } from './clock.js';

@@ -140,3 +140,21 @@ export async function releaseLease(db: Queryable, r: { id: string; owner: string
   );
   return row ? toOperation(row) : undefined;
 }
+
+export interface OperationFilter {
+  kind?: string;
+  state?: string;
+  subjectId?: string;
+}
+
+/** Newest first; `beforeId` pages backwards (ids sort by creation time). */
+export async function listOperations(db: Queryable, orgId: string, filter: OperationFilter, beforeId: string | undefined, limit: number): Promise<OperationRecord[]> {
+  const rows = await db.query<OperationRow>(
+    `SELECT * FROM operations WHERE org_id = $1
+       AND ($2::text IS NULL OR kind = $2) AND ($3::text IS NULL OR state = $3) AND ($4::text IS NULL OR subject_id = $4)
+       AND ($5::text IS NULL OR id < $5)
+     ORDER BY id DESC LIMIT $6`,
+    [orgId, filter.kind ?? null, filter.state ?? null, filter.subjectId ?? null, beforeId ?? null, limit],
+  );
+  return rows.map(toOperation);
+}

@@ -83,7 +83,11 @@ class PostgresDb implements Db {
     }
   }
 
+  #closed = false;
+
   async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
     await this.pool.end();
   }
 }

@@ -1,0 +1,71 @@
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { Clock } from '@berth/core';
+import { buildApi } from './api/build-api.js';
+import { OperationEngine } from './engine/operation-engine.js';
+import type { Executor } from './engine/executor.js';
+import type { Db } from './store/db.js';
+import { openStore, type StoreConfig } from './store/open-store.js';
+import { bootstrap } from './tenancy/bootstrap.js';
+
+export interface ControlPlaneConfig {
+  dataDir: string;
+  /** The store to open, or `db`: an already open, migrated one (tests). */
+  store?: StoreConfig;
+  db?: Db;
+  clock: Clock;
+  /** Executors to register; later parts add theirs. */
+  executors?: Executor[];
+  leaseMs?: number;
+  bodyLimit?: number;
+  log?: (line: string) => void;
+}
+
+export interface ControlPlane {
+  db: Db;
+  engine: OperationEngine;
+  api: FastifyInstance;
+  /** Where the admin token was written at first start. */
+  tokenFile: string;
+  /** True when this start created the default organization and its admin token. */
+  bootstrapped: boolean;
+  appliedMigrations: string[];
+  /** Listens on host:port (port 0 picks a free one) and returns the API's URL. */
+  listen(host: string, port: number): Promise<string>;
+  /** Stops taking requests, hands every operation lease back, closes the store. */
+  close(): Promise<void>;
+}
+
+/** Opens the store, brings its schema up to date, bootstraps, and builds the engine and API. */
+export async function startControlPlane(config: ControlPlaneConfig): Promise<ControlPlane> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const { db, applied } = config.db ? { db: config.db, applied: [] } : await openStore(config.store ?? { kind: 'pglite', dataDir: config.dataDir });
+  try {
+    const { created, tokenFile } = await bootstrap(db, config.dataDir, new Date(config.clock.now()));
+    const log = config.log ?? ((line: string) => process.stderr.write(line + '\n'));
+    const engine = new OperationEngine({ db, clock: config.clock, ...(config.leaseMs ? { leaseMs: config.leaseMs } : {}), onError: (error, context) => log(`engine: ${(error as Error).message} ${JSON.stringify(context)}`) });
+    for (const executor of config.executors ?? []) engine.register(executor);
+    const api = await buildApi({ db, clock: config.clock, engine, log, ...(config.bodyLimit ? { bodyLimit: config.bodyLimit } : {}) });
+    engine.start();
+    let closed = false;
+    return {
+      db, engine, api, tokenFile, bootstrapped: created, appliedMigrations: applied,
+      async listen(host, port) {
+        await api.listen({ host, port });
+        const address = api.server.address() as AddressInfo;
+        return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        await engine.stop();
+        await api.close();
+        await db.close();
+      },
+    };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
