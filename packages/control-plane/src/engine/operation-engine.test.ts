@@ -87,7 +87,7 @@ for (const { backend, skip } of await storeBackends()) {
       assert.equal(stuck?.state, 'two');
       const events = await listEvents(t.db, operation.id);
       assert.ok(events.some((ev) => ev.type === 'error' && /cannot move from "two" to "done"/.test(String(ev.evidence.error))));
-      await t.db.query('UPDATE operations SET run_after = now() WHERE id = $1', [operation.id]);
+      await t.db.query("UPDATE operations SET run_after = now() - interval '1 minute' WHERE id = $1", [operation.id]);
       await e.runOnce();
       await e.idle();
       const failed = await findOperation(t.db, operation.id);
@@ -167,6 +167,20 @@ for (const { backend, skip } of await storeBackends()) {
       const next = engine('next');
       while ((await next.runOnce()) > 0) await next.idle();
       assert.equal((await findOperation(t.db, operation.id))?.state, 'done');
+    });
+
+    test('stop() does not wait forever on a step that ignores its signal', async () => {
+      const e = engine('stubborn', { stopGraceMs: 100 });
+      const { operation } = await create(e, { stepMs: 3000 });
+      e.start();
+      await eventually(async () => (await findOperation(t.db, operation.id))?.lease !== null);
+      const started = Date.now();
+      await e.stop();
+      assert.ok(Date.now() - started < 2500, 'stop returned after its grace, not after the step');
+      const released = await findOperation(t.db, operation.id);
+      assert.equal(released?.lease, null);
+      assert.equal(released?.state, 'queued');
+      assert.ok((await listEvents(t.db, operation.id)).some((ev) => ev.type === 'lease' && /stopped before this step finished/.test(ev.sentence)));
     });
 
     test('two engines, 200 operations: every step runs exactly once', { timeout: 120_000 }, async () => {

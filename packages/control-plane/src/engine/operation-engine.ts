@@ -7,7 +7,7 @@ import type { Db } from '../store/db.js';
 import { commitTransition } from './commit-transition.js';
 import type { Executor, StepTransition } from './executor.js';
 import type { OperationEvent, OperationRecord } from './operation-record.js';
-import { appendEvent, claimNext, findByIdempotencyKey, findOperation, insertOperation } from './operations-store.js';
+import { appendEvent, claimNext, findByIdempotencyKey, findOperation, insertOperation, releaseAllLeases } from './operations-store.js';
 import { requestHash } from './request-hash.js';
 import { runOperation } from './run-operation.js';
 
@@ -23,6 +23,8 @@ export interface EngineDeps {
   /** Operations this engine drives at once. */
   concurrency?: number;
   maxAttempts?: number;
+  /** How long stop() lets running steps finish before handing their leases back anyway. */
+  stopGraceMs?: number;
   onError?: (error: unknown, context: Record<string, unknown>) => void;
 }
 
@@ -53,7 +55,7 @@ export class OperationEngine {
 
   constructor(deps: EngineDeps) {
     this.owner = deps.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-    this.#deps = { machines: coreMachines, leaseMs: 30_000, pollMs: 250, concurrency: 8, maxAttempts: 3, ...deps };
+    this.#deps = { machines: coreMachines, leaseMs: 30_000, pollMs: 250, concurrency: 8, maxAttempts: 3, stopGraceMs: 5000, ...deps };
     this.#events.setMaxListeners(0);
     setMaxListeners(0, this.#stop.signal);
   }
@@ -191,7 +193,18 @@ export class OperationEngine {
     this.#wake?.();
     await this.#loop;
     this.#loop = undefined;
-    await Promise.allSettled([...this.#running]);
+    const settled = Promise.allSettled([...this.#running]).then(() => true);
+    const finished = await Promise.race([settled, sleep(this.#deps.stopGraceMs, false)]);
+    if (!finished) {
+      // A step that ignores its signal must not hold the operation hostage: hand the lease back,
+      // fenced by version, so the step's late write (if it ever comes) is refused.
+      const now = new Date(this.#deps.clock.now());
+      await this.#deps.db.transaction(async (tx) => {
+        for (const op of await releaseAllLeases(tx, this.owner, now)) {
+          this.#publish([await appendEvent(tx, { operationId: op.id, at: now, type: 'lease', from: op.state, to: op.state, sentence: 'The lease was handed back: the control plane stopped before this step finished; the step runs again on the next holder.', actor: this.owner })]);
+        }
+      });
+    }
   }
 
   /** Resolves when nothing is running in this engine (tests). */

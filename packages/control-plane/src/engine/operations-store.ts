@@ -158,3 +158,11 @@ export async function listOperations(db: Queryable, orgId: string, filter: Opera
   );
   return rows.map(toOperation);
 }
+
+/** Hands back every lease `owner` still holds (a stopping engine whose steps did not finish in time). */
+export async function releaseAllLeases(db: Queryable, owner: string, now: Date): Promise<Array<{ id: string; state: string }>> {
+  return db.query<{ id: string; state: string }>(
+    'UPDATE operations SET lease_owner = NULL, lease_expires_at = NULL, version = version + 1, run_after = $2, updated_at = $2 WHERE lease_owner = $1 RETURNING id, state',
+    [owner, now],
+  );
+}

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startTestControlPlane, type TestControlPlane } from '../testing/index.js';
+
+/**
+ * A token of one organization gets 404 for another organization's apps and operations, on every
+ * endpoint: the endpoints are read from the OpenAPI document, so a new one is covered without
+ * anyone remembering to add it here.
+ */
+describe('organization isolation', () => {
+  let t: TestControlPlane;
+  let tokenB: string;
+  const a: Record<string, string> = {};
+
+  before(async () => {
+    t = await startTestControlPlane();
+    const whoami = await t.call('GET', '/api/whoami');
+    const app = await t.call('POST', '/api/apps', { body: { name: 'secret-shop' } });
+    const op = await t.cp.engine.create({ orgId: whoami.body.organization.id, kind: 'database_migration', subject: { type: 'app', id: app.body.id }, actor: 'test' });
+    const token = await t.call('POST', '/api/tokens', { body: { name: 'a-member' } });
+    Object.assign(a, { appName: app.body.name, appId: app.body.id, opId: op.operation.id, tokenId: token.body.token.id });
+    const orgB = await t.call('POST', '/api/orgs', { body: { name: 'other-org' } });
+    assert.equal(orgB.status, 201);
+    tokenB = orgB.body.secret;
+  });
+  after(async () => t?.close());
+
+  test('every endpoint with a path parameter answers 404 to the other organization', async () => {
+    const doc = (await t.call('GET', '/api/openapi.json', { token: null })).body as { paths: Record<string, Record<string, unknown>> };
+    const substitutions: Array<Record<string, string>> = [
+      { app: a.appName!, env: 'production', id: a.opId! },
+      { app: a.appId!, env: 'production', id: a.opId! },
+    ];
+    let checked = 0;
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      if (!path.includes('{')) continue;
+      for (const method of Object.keys(methods)) {
+        for (const values of substitutions) {
+          const id = path.startsWith('/api/tokens/') ? a.tokenId! : values.id!;
+          const url = path.replace('{app}', values.app!).replace('{env}', values.env!).replace('{id}', id);
+          const res = await t.call(method.toUpperCase(), url, { token: tokenB, ...(method === 'post' ? { body: {} } : {}) });
+          assert.equal(res.status, 404, `${method.toUpperCase()} ${url} answered ${res.status} to another organization`);
+          assert.equal(res.body.error.code, 'not_found');
+          checked++;
+        }
+      }
+    }
+    assert.ok(checked >= 8, `checked ${checked} endpoint calls`);
+    // And the owner still sees everything.
+    assert.equal((await t.call('GET', `/api/apps/${a.appName}`)).status, 200);
+    assert.equal((await t.call('GET', `/api/operations/${a.opId}`)).status, 200);
+  });
+
+  test('lists show only the caller\'s organization', async () => {
+    const apps = await t.call('GET', '/api/apps', { token: tokenB });
+    assert.deepEqual(apps.body.items, []);
+    const ops = await t.call('GET', '/api/operations', { token: tokenB });
+    assert.deepEqual(ops.body.items, []);
+    const tokens = await t.call('GET', '/api/tokens', { token: tokenB });
+    assert.ok(!tokens.body.items.some((tok: { id: string }) => tok.id === a.tokenId));
+    const filtered = await t.call('GET', `/api/operations?subject=${a.appId}`, { token: tokenB });
+    assert.deepEqual(filtered.body.items, []);
+  });
+
+  test('a member token of another organization cannot create organizations', async () => {
+    const member = await t.call('POST', '/api/tokens', { body: { name: 'b-member', role: 'member' }, token: tokenB });
+    const res = await t.call('POST', '/api/orgs', { body: { name: 'third' }, token: member.body.secret });
+    assert.equal(res.status, 403);
+  });
+});
