@@ -15,3 +15,14 @@ export { isDigest, parseDigest, sha256File, type Digest } from './digest/digest.
 export { buildAssetManifest, type AssetManifestEntry } from './asset-manifest/asset-manifest.js';
 export { contentTypeFor, contentTypes, DEFAULT_CONTENT_TYPE } from './asset-manifest/content-types.js';
 export * from './db-impact/index.js';
+
+export { cloneRepository, type CloneOptions, type CloneResult } from './git/clone-repository.js';
+export { redactUrl } from './git/git-url.js';
+export type { ResolvedRefKind } from './git/resolve-ref.js';
+export { runBuild, type RunBuildOptions, type BuildResult } from './build/run-build.js';
+export { BuildError, isBuildError, type BuildFailureReason, type BuildRunSummary } from './build/build-error.js';
+export { sandboxAvailable } from './build/sandbox.js';
+export { OutputRedactor, REDACTED } from './build/output-redactor.js';
+export { checkGeneratedCurrent, type GeneratedCheckOptions, type GeneratedCheckResult } from './checks/generated-current.js';
+export { packageArtifact, type PackageOptions, type PackagedArtifact } from './package/package-artifact.js';
+export { checkReproducible, type ReproducibleCheckOptions, type ReproducibleCheckResult } from './package/check-reproducible.js';
