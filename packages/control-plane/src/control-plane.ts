@@ -1,4 +1,9 @@
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ArtifactStore } from '@berth/builder';
+import { checkMasterKey, createSecretBox, loadMasterKey } from './secrets/index.js';
+import { deployExecutor } from './operations/deploy/deploy-executor.js';
+import { storeSecretResolver } from './operations/deploy/secret-resolver.js';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '@berth/core';
@@ -19,6 +24,14 @@ export interface ControlPlaneConfig {
   executors?: Executor[];
   leaseMs?: number;
   bodyLimit?: number;
+  /** BERTH_MASTER_KEY as given; absent: `<dataDir>/master-key`, generated at first start. */
+  masterKey?: string;
+  /** Hostnames are `<app>.<baseDomain>` and `<app>--<short id>.<baseDomain>`; default localhost. */
+  baseDomain?: string;
+  /** Largest source upload, in bytes. */
+  uploadLimit?: number;
+  /** The URL a browser opens for a hostname (the edge's address); default http://<hostname>/. */
+  urlFor?: (hostname: string) => string;
   log?: (line: string) => void;
 }
 
@@ -28,6 +41,7 @@ export interface ControlPlane {
   api: FastifyInstance;
   /** Where the admin token was written at first start. */
   tokenFile: string;
+  artifacts: ArtifactStore;
   /** True when this start created the default organization and its admin token. */
   bootstrapped: boolean;
   appliedMigrations: string[];
@@ -44,13 +58,23 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Con
   try {
     const { created, tokenFile } = await bootstrap(db, config.dataDir, new Date(config.clock.now()));
     const log = config.log ?? ((line: string) => process.stderr.write(line + '\n'));
+    const masterKey = loadMasterKey({ envValue: config.masterKey, dataDir: config.dataDir });
+    const secrets = createSecretBox(masterKey.key);
+    await checkMasterKey(db, secrets, new Date(config.clock.now()));
+    const artifacts = new ArtifactStore(join(config.dataDir, 'artifacts'));
     const engine = new OperationEngine({ db, clock: config.clock, ...(config.leaseMs ? { leaseMs: config.leaseMs } : {}), onError: (error, context) => log(`engine: ${(error as Error).message} ${JSON.stringify(context)}`) });
+    engine.register(deployExecutor({ db, clock: config.clock, dataDir: config.dataDir, artifacts, secrets: storeSecretResolver(db, secrets), baseDomain: config.baseDomain ?? 'localhost' }));
     for (const executor of config.executors ?? []) engine.register(executor);
-    const api = await buildApi({ db, clock: config.clock, engine, log, ...(config.bodyLimit ? { bodyLimit: config.bodyLimit } : {}) });
+    const api = await buildApi({
+      db, clock: config.clock, engine, log, secrets, dataDir: config.dataDir,
+      ...(config.bodyLimit ? { bodyLimit: config.bodyLimit } : {}),
+      ...(config.uploadLimit ? { uploadLimit: config.uploadLimit } : {}),
+      ...(config.urlFor ? { urlFor: config.urlFor } : {}),
+    });
     engine.start();
     let closed = false;
     return {
-      db, engine, api, tokenFile, bootstrapped: created, appliedMigrations: applied,
+      db, engine, api, artifacts, tokenFile, bootstrapped: created, appliedMigrations: applied,
       async listen(host, port) {
         await api.listen({ host, port });
         const address = api.server.address() as AddressInfo;

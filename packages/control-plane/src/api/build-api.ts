@@ -9,6 +9,8 @@ import { ErrorBody } from './schemas.js';
 import { tenancyRoutes } from './tenancy-routes.js';
 import { appRoutes } from './app-routes.js';
 import { operationRoutes } from './operation-routes.js';
+import { deploymentRoutes } from './deployment-routes.js';
+import { secretRoutes } from './secret-routes.js';
 
 export const defaultBodyLimit = 1024 * 1024;
 
@@ -21,6 +23,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const log = deps.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const app = Fastify({
     logger: false,
+    // Secret names may be up to 128 characters and appear in paths.
+    routerOptions: { maxParamLength: 256 },
     bodyLimit: deps.bodyLimit ?? defaultBodyLimit,
     requestIdHeader: false,
     genReqId: () => `req_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`,
@@ -58,7 +62,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   await tenancyRoutes(app, deps);
   await appRoutes(app, deps);
-  await operationRoutes(app, { ...deps, closing: closing.signal });
+  const streaming = { ...deps, closing: closing.signal };
+  await operationRoutes(app, streaming);
+  await secretRoutes(app, deps);
+  if (deps.dataDir) await deploymentRoutes(app, streaming);
   await app.ready();
   return app;
 }

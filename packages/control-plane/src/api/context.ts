@@ -1,9 +1,16 @@
 import type { Clock } from '@berth/core';
 import type { OperationEngine } from '../engine/operation-engine.js';
+import type { SecretBox } from '../secrets/secret-box.js';
 import type { Db } from '../store/db.js';
 
 /** What every API resource is built with. */
 export interface ApiDeps {
+  /** Where uploads and build workspaces live. */
+  dataDir?: string;
+  /** Largest source upload accepted, in bytes. */
+  uploadLimit?: number;
+  /** The URL a browser opens for a hostname Berth serves (the edge's address). */
+  urlFor?: (hostname: string) => string;
   db: Db;
   clock: Clock;
   engine: OperationEngine;
@@ -13,4 +20,6 @@ export interface ApiDeps {
   version?: string;
   /** Aborted when the server is closing; streams end on it. */
   closing?: AbortSignal;
+  /** Seals and opens secret values; without it the secrets endpoints refuse with invalid_config. */
+  secrets?: SecretBox;
 }

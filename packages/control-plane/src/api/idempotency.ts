@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BerthError, type Clock } from '@berth/core';
 import type { Db } from '../store/db.js';
@@ -25,6 +26,8 @@ export function installIdempotency(app: FastifyInstance, db: Db, clock: Clock): 
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     const key = request.headers['idempotency-key'];
     if (request.method !== 'POST' || key === undefined) return;
+    // A streamed body (a source upload) cannot be hashed here; its route applies the key itself.
+    if (request.body instanceof Readable) return;
     if (typeof key !== 'string' || !keyPattern.test(key)) {
       throw new BerthError('invalid_body', 'The Idempotency-Key header must be 1 to 255 printable ASCII characters.');
     }

@@ -18,7 +18,9 @@ describe('organization isolation', () => {
     const app = await t.call('POST', '/api/apps', { body: { name: 'secret-shop' } });
     const op = await t.cp.engine.create({ orgId: whoami.body.organization.id, kind: 'database_migration', subject: { type: 'app', id: app.body.id }, actor: 'test' });
     const token = await t.call('POST', '/api/tokens', { body: { name: 'a-member' } });
-    Object.assign(a, { appName: app.body.name, appId: app.body.id, opId: op.operation.id, tokenId: token.body.token.id });
+    const deployment = await t.call('POST', `/api/apps/${app.body.name}/deployments`, { body: { git: { url: 'file:///nonexistent/repo', ref: 'main' } } });
+    assert.equal(deployment.status, 201, JSON.stringify(deployment.body));
+    Object.assign(a, { appName: app.body.name, appId: app.body.id, opId: op.operation.id, tokenId: token.body.token.id, deploymentId: deployment.body.id });
     const orgB = await t.call('POST', '/api/orgs', { body: { name: 'other-org' } });
     assert.equal(orgB.status, 201);
     tokenB = orgB.body.secret;
@@ -36,7 +38,7 @@ describe('organization isolation', () => {
       if (!path.includes('{')) continue;
       for (const method of Object.keys(methods)) {
         for (const values of substitutions) {
-          const id = path.startsWith('/api/tokens/') ? a.tokenId! : values.id!;
+          const id = path.startsWith('/api/tokens/') ? a.tokenId! : path.startsWith('/api/deployments/') ? a.deploymentId! : values.id!;
           const url = path.replace('{app}', values.app!).replace('{env}', values.env!).replace('{id}', id);
           const res = await t.call(method.toUpperCase(), url, { token: tokenB, ...(method === 'post' ? { body: {} } : {}) });
           assert.equal(res.status, 404, `${method.toUpperCase()} ${url} answered ${res.status} to another organization`);

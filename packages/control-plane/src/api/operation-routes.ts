@@ -6,7 +6,7 @@ import { decodeCursor, page } from './pagination.js';
 import { Page, Timestamp, errorResponses } from './schemas.js';
 import { findOperation, listEvents, listOperations } from '../engine/operations-store.js';
 import type { OperationRecord } from '../engine/operation-record.js';
-import { streamOperation } from './operation-stream.js';
+import { parseStreamCursor, streamOperation } from './operation-stream.js';
 
 const Gate = Type.Object({ status: Type.Union([Type.Literal('pass'), Type.Literal('fail'), Type.Literal('pending')]), evidence: Type.Record(Type.String(), Type.Unknown()), at: Timestamp });
 export const OperationEventSchema = Type.Object(
@@ -84,8 +84,8 @@ export async function operationRoutes(app: FastifyInstance, deps: ApiDeps): Prom
     },
   }, async (request, reply) => {
     const op = await operationFromPath(deps, request);
-    const lastEventId = Number(request.headers['last-event-id']);
-    const after = (request.query as { after?: number }).after ?? (Number.isInteger(lastEventId) && lastEventId > 0 ? lastEventId : 0);
-    await streamOperation(deps, request, reply, op.id, after);
+    const queryAfter = (request.query as { after?: number }).after;
+    const after = queryAfter !== undefined ? queryAfter : parseStreamCursor(request.headers['last-event-id'] as string | undefined)[0];
+    await streamOperation(deps, request, reply, op.id, [after, 0]);
   });
 }

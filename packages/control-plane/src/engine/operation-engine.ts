@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { BerthError, machines as coreMachines, newId, stateSpec, type Clock, type MachineSpec } from '@berth/core';
-import type { Db } from '../store/db.js';
+import type { Db, Queryable } from '../store/db.js';
 import { commitTransition } from './commit-transition.js';
 import type { Executor, StepTransition } from './executor.js';
 import type { OperationEvent, OperationRecord } from './operation-record.js';
@@ -35,7 +35,14 @@ export interface CreateOperation {
   input?: Record<string, unknown>;
   /** A retried request with the same key attaches to the operation the first one created. */
   idempotencyKey?: string;
+  /**
+   * What makes two requests "the same" for the idempotency key; defaults to kind, subject and
+   * input. A caller whose subject id is minted per request (a deployment) names the request instead.
+   */
+  fingerprint?: unknown;
   actor: string;
+  /** Runs in the transaction that creates the operation (not on a replay), e.g. to insert its subject's row. */
+  onCreate?: (tx: Queryable, operation: OperationRecord) => Promise<void>;
 }
 
 /**
@@ -79,7 +86,7 @@ export class OperationEngine {
   async create(req: CreateOperation): Promise<{ operation: OperationRecord; created: boolean }> {
     const machine = this.machine(req.kind);
     const input = req.input ?? {};
-    const hash = req.idempotencyKey ? requestHash({ kind: req.kind, subject: req.subject, input }) : null;
+    const hash = req.idempotencyKey ? requestHash(req.fingerprint ?? { kind: req.kind, subject: req.subject, input }) : null;
     const now = new Date(this.#deps.clock.now());
     const result = await this.#deps.db.transaction(async (tx) => {
       const inserted = await insertOperation(tx, {
@@ -87,6 +94,7 @@ export class OperationEngine {
         role: stateSpec(machine, machine.initial).role, input, idempotencyKey: req.idempotencyKey ?? null, requestHash: hash, now,
       });
       if (inserted) {
+        await req.onCreate?.(tx, inserted);
         const event = await appendEvent(tx, { operationId: inserted.id, at: now, type: 'created', to: inserted.state, sentence: `${machine.title} requested for ${req.subject.type} ${req.subject.id}.`, evidence: { input }, actor: req.actor });
         return { operation: inserted, created: true, events: [event] };
       }

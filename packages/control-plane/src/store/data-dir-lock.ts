@@ -22,7 +22,7 @@ interface LockHolder {
 
 export function acquireDataDirLock(dataDir: string): DataDirLock {
   const path = join(dataDir, 'berth.lock');
-  const me: LockHolder = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), command: process.argv.slice(1).join(' ') };
+  const me: LockHolder = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), command: describeCommand() };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(path, 'wx', 0o600);
@@ -59,6 +59,16 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
     }
   }
   throw new BerthError('data_dir_locked', `Could not take the lock on ${dataDir}: another process keeps taking it.`, { details: { dataDir } });
+}
+
+/**
+ * What the holder was started as, for the refusal message: the program and its first word only,
+ * never the rest of the command line, which may carry a token or a database password.
+ */
+function describeCommand(): string {
+  const program = (process.argv[1] ?? 'node').split('/').pop() ?? 'node';
+  const verb = process.argv[2] && !process.argv[2].startsWith('-') ? ` ${process.argv[2]}` : '';
+  return `${program}${verb}`;
 }
 
 function readHolder(path: string): LockHolder | undefined {

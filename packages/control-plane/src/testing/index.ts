@@ -2,3 +2,4 @@ export { openTestDb, openTestPGlite, openTestPostgres, postgresReachable, storeB
 export { testPipelineMachine, testPipelineExecutor, createSideEffectsTable, sideEffects, type TestPipelineInput } from './test-pipeline.js';
 export { startTestControlPlane, type TestControlPlane } from './test-control-plane.js';
 export { testMigrationExecutor } from './test-migration-executor.js';
+export { copyExample, deployFolder, examplesDir, waitForDeployment } from './deploy-helpers.js';

@@ -33,6 +33,14 @@ export const errorCatalog = {
   unknown_operation_kind: { status: 400, message: 'There is no operation of that kind.', suggestion: 'Use one of the seven operation kinds listed in docs/operations/.' },
   executor_already_registered: { status: 500, message: 'An executor is already registered for this operation kind.', suggestion: 'Register one executor per operation kind.' },
 
+  // Secrets.
+  secrets_not_configured: { status: 503, message: 'Secrets are not configured on this control plane.', suggestion: 'Start it with BERTH_MASTER_KEY set, or with a writable data directory for <data dir>/master-key.' },
+  secret_unreadable: { status: 500, message: 'A stored secret could not be decrypted.', suggestion: 'Check that BERTH_MASTER_KEY (or <data dir>/master-key) is the key the secrets were stored with; otherwise set the secret again.' },
+  master_key_mismatch: { status: 500, message: 'The master key is not the one this store\'s secrets were sealed with.', suggestion: 'Start with the key used before; every control plane sharing a store must hold the same key.' },
+
+  // Routes.
+  route_epoch_conflict: { status: 409, message: 'The route owner changed while this change was being made.', suggestion: 'Read the route owner again; another operation moved it first.' },
+
   // The store.
   data_dir_locked: { status: 500, message: 'The data directory is in use by another process.', suggestion: 'Stop the other Berth process, or start this one with another --data-dir.' },
   store_unavailable: { status: 503, message: 'The store cannot be reached.', suggestion: 'Check BERTH_DATABASE_URL and that PostgreSQL is running.' },

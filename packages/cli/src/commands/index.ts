@@ -1,0 +1,35 @@
+import type { CommandSpec } from '../command.js';
+import appsCreate from './apps/create.js';
+import appsDelete from './apps/delete.js';
+import appsList from './apps/list.js';
+import appsShow from './apps/show.js';
+import login from './login.js';
+import logout from './logout.js';
+import opsList from './ops/list.js';
+import opsShow from './ops/show.js';
+import opsWatch from './ops/watch.js';
+import orgsCreate from './orgs/create.js';
+import tokensCreate from './tokens/create.js';
+import tokensList from './tokens/list.js';
+import tokensRevoke from './tokens/revoke.js';
+import up from './up.js';
+import whoami from './whoami.js';
+
+/** Every command, in the order `berth --help` lists them. */
+export const commands: readonly CommandSpec<any, any>[] = [
+  up,
+  login,
+  logout,
+  whoami,
+  appsCreate,
+  appsList,
+  appsShow,
+  appsDelete,
+  opsList,
+  opsShow,
+  opsWatch,
+  tokensCreate,
+  tokensList,
+  tokensRevoke,
+  orgsCreate,
+];

@@ -1,0 +1,74 @@
+import { resolve } from 'node:path';
+import { usageError } from '../cli-error.js';
+
+/**
+ * The settings of `berth up`, from its flags or else the BERTH_* environment (read by main.ts),
+ * validated here once so that a wrong value is refused before anything starts, naming the flag or
+ * variable that holds it.
+ */
+export interface UpEnvironment {
+  dataDir: string | undefined;
+  apiPort: string | undefined;
+  host: string | undefined;
+  databaseUrl: string | undefined;
+}
+
+export type StoreChoice = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
+
+export interface UpSettings {
+  /** Absolute. Holds the PGlite store, the admin token and the lock. */
+  dataDir: string;
+  host: string;
+  /** 0 asks the system for any free port (tests); the URL printed says which. */
+  port: number;
+  store: StoreChoice;
+  /** The store for people: never the database password. */
+  storeLabel: string;
+}
+
+export const upDefaults = { dataDir: '.berth', port: 7070, host: '127.0.0.1' } as const;
+
+type Setting = readonly [value: string, name: string];
+
+function pick(flag: string | undefined, flagName: string, env: string | undefined, envName: string): Setting | undefined {
+  if (flag !== undefined) return [flag, flagName];
+  if (env !== undefined && env !== '') return [env, envName];
+  return undefined;
+}
+
+function parsePort([raw, name]: Setting): number {
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65535) throw usageError(`${name} must be a port number from 1 to 65535 (or 0 for any free port): got "${raw}".`, `For example ${name.startsWith('--') ? `${name} 7070` : `${name}=7070`}.`);
+  return port;
+}
+
+/** postgres://user:***@host:5432/db: enough to recognise it, without the password. */
+export function redactDatabaseUrl(url: URL): string {
+  const copy = new URL(url.toString());
+  if (copy.password) copy.password = '***';
+  return copy.toString();
+}
+
+export function resolveUpSettings(flags: { 'data-dir'?: string; 'api-port'?: string; host?: string; 'database-url'?: string }, env: UpEnvironment): UpSettings {
+  const dataDirSetting = pick(flags['data-dir'], '--data-dir', env.dataDir, 'BERTH_DATA_DIR');
+  if (dataDirSetting && dataDirSetting[0].trim() === '') throw usageError(`${dataDirSetting[1]} is empty.`, 'Name a folder for Berth\'s data, e.g. ./.berth.');
+  const dataDir = resolve(dataDirSetting?.[0] ?? upDefaults.dataDir);
+
+  const portSetting = pick(flags['api-port'], '--api-port', env.apiPort, 'BERTH_API_PORT');
+  const port = portSetting ? parsePort(portSetting) : upDefaults.port;
+
+  const hostSetting = pick(flags.host, '--host', env.host, 'BERTH_HOST');
+  if (hostSetting && !/^[A-Za-z0-9.:_-]+$/.test(hostSetting[0])) throw usageError(`${hostSetting[1]} must be a host name or IP address: got "${hostSetting[0]}".`, 'For example 127.0.0.1 (this machine only) or 0.0.0.0 (every interface).');
+  const host = hostSetting?.[0] ?? upDefaults.host;
+
+  const dbSetting = pick(flags['database-url'], '--database-url', env.databaseUrl, 'BERTH_DATABASE_URL');
+  if (!dbSetting) return { dataDir, host, port, store: { kind: 'pglite', dataDir }, storeLabel: `PGlite in ${resolve(dataDir, 'pgdata')}` };
+  let url: URL;
+  try {
+    url = new URL(dbSetting[0]);
+  } catch {
+    throw usageError(`${dbSetting[1]} is not a URL.`, 'Give a PostgreSQL URL: postgres://user:password@host:5432/database.');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw usageError(`${dbSetting[1]} must be a postgres:// URL: got a ${url.protocol}// URL.`, 'Give a PostgreSQL URL: postgres://user:password@host:5432/database.');
+  return { dataDir, host, port, store: { kind: 'postgres', url: dbSetting[0] }, storeLabel: `PostgreSQL at ${redactDatabaseUrl(url)}` };
+}
