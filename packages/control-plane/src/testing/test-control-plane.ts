@@ -17,13 +17,14 @@ export interface TestControlPlane {
 }
 
 /** A control plane on a fresh, migrated store (PGlite from the template, or a new PostgreSQL database). */
-export async function startTestControlPlane(options: { backend?: Backend; clock?: Clock; executors?: Executor[]; bodyLimit?: number } = {}): Promise<TestControlPlane> {
+export async function startTestControlPlane(options: { backend?: Backend; clock?: Clock; executors?: Executor[]; bodyLimit?: number; uploadLimit?: number } = {}): Promise<TestControlPlane> {
   const dir = await tempDir('berth-cp-');
   const testDb = await openTestDb(options.backend ?? 'pglite');
   const logs: string[] = [];
   const cp = await startControlPlane({
     dataDir: dir.path, db: testDb.db, clock: options.clock ?? systemClock, executors: options.executors ?? [], log: (line) => logs.push(line),
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
+    ...(options.uploadLimit ? { uploadLimit: options.uploadLimit } : {}),
   });
   const adminToken = readFileSync(cp.tokenFile, 'utf8').trim();
   return {
