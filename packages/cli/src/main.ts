@@ -93,7 +93,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv, out: Printer, signal:
     client,
     clock: systemClock,
     signal,
-    upEnvironment: { dataDir: env.BERTH_DATA_DIR, apiPort: env.BERTH_API_PORT, host: env.BERTH_HOST, databaseUrl: env.BERTH_DATABASE_URL },
+    upEnvironment: { dataDir: env.BERTH_DATA_DIR, apiPort: env.BERTH_API_PORT, host: env.BERTH_HOST, databaseUrl: env.BERTH_DATABASE_URL, masterKey: env.BERTH_MASTER_KEY, baseDomain: env.BERTH_BASE_DOMAIN },
     version,
   };
 

@@ -54,12 +54,12 @@ export interface ControlPlane {
 /** Opens the store, brings its schema up to date, bootstraps, and builds the engine and API. */
 export async function startControlPlane(config: ControlPlaneConfig): Promise<ControlPlane> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  // A bad master key is refused before the store is touched.
+  const secrets = createSecretBox(loadMasterKey({ envValue: config.masterKey, dataDir: config.dataDir }).key);
   const { db, applied } = config.db ? { db: config.db, applied: [] } : await openStore(config.store ?? { kind: 'pglite', dataDir: config.dataDir });
   try {
     const { created, tokenFile } = await bootstrap(db, config.dataDir, new Date(config.clock.now()));
     const log = config.log ?? ((line: string) => process.stderr.write(line + '\n'));
-    const masterKey = loadMasterKey({ envValue: config.masterKey, dataDir: config.dataDir });
-    const secrets = createSecretBox(masterKey.key);
     await checkMasterKey(db, secrets, new Date(config.clock.now()));
     const artifacts = new ArtifactStore(join(config.dataDir, 'artifacts'));
     const engine = new OperationEngine({ db, clock: config.clock, ...(config.leaseMs ? { leaseMs: config.leaseMs } : {}), onError: (error, context) => log(`engine: ${(error as Error).message} ${JSON.stringify(context)}`) });

@@ -19,6 +19,7 @@ export default defineCommand({
     'api-port': { type: 'string', value: 'PORT', help: `the API's port, 1 to 65535, or 0 for any free one (default: BERTH_API_PORT, ${upDefaults.port})` },
     host: { type: 'string', value: 'HOST', help: `the address to listen on (default: BERTH_HOST, ${upDefaults.host})` },
     'database-url': { type: 'string', value: 'URL', help: 'a PostgreSQL URL to use instead of the embedded PGlite (default: BERTH_DATABASE_URL)' },
+    'base-domain': { type: 'string', value: 'DOMAIN', help: `apps are served at <app>.DOMAIN and previews at <app>--<id>.DOMAIN (default: BERTH_BASE_DOMAIN, ${upDefaults.baseDomain})` },
   },
   examples: ['berth up', 'berth up --data-dir /var/lib/berth --api-port 8080', 'BERTH_DATABASE_URL=postgres://berth@db/berth berth up'],
   handlesSignals: true,

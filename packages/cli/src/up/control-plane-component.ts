@@ -28,7 +28,7 @@ export function controlPlaneComponent(settings: UpSettings, deps: { clock: Clock
       // Imported here so that every other command starts without loading the store and the server.
       const { startControlPlane } = await import('@berth/control-plane');
       try {
-        cp = await startControlPlane({ dataDir: settings.dataDir, store: settings.store, clock: deps.clock, log: deps.log });
+        cp = await startControlPlane({ dataDir: settings.dataDir, store: settings.store, clock: deps.clock, log: deps.log, baseDomain: settings.baseDomain, ...(settings.masterKey ? { masterKey: settings.masterKey } : {}) });
       } catch (error) {
         throw storeError(error, settings);
       }

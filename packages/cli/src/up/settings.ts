@@ -11,6 +11,9 @@ export interface UpEnvironment {
   apiPort: string | undefined;
   host: string | undefined;
   databaseUrl: string | undefined;
+  /** BERTH_MASTER_KEY: handed to the control plane as is; never printed. */
+  masterKey: string | undefined;
+  baseDomain: string | undefined;
 }
 
 export type StoreChoice = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
@@ -24,9 +27,12 @@ export interface UpSettings {
   store: StoreChoice;
   /** The store for people: never the database password. */
   storeLabel: string;
+  masterKey: string | undefined;
+  /** Hostnames are `<app>.<baseDomain>`; default localhost, so they open in a browser with no DNS. */
+  baseDomain: string;
 }
 
-export const upDefaults = { dataDir: '.berth', port: 7070, host: '127.0.0.1' } as const;
+export const upDefaults = { dataDir: '.berth', port: 7070, host: '127.0.0.1', baseDomain: 'localhost' } as const;
 
 type Setting = readonly [value: string, name: string];
 
@@ -49,7 +55,7 @@ export function redactDatabaseUrl(url: URL): string {
   return copy.toString();
 }
 
-export function resolveUpSettings(flags: { 'data-dir'?: string; 'api-port'?: string; host?: string; 'database-url'?: string }, env: UpEnvironment): UpSettings {
+export function resolveUpSettings(flags: { 'data-dir'?: string; 'api-port'?: string; host?: string; 'database-url'?: string; 'base-domain'?: string }, env: UpEnvironment): UpSettings {
   const dataDirSetting = pick(flags['data-dir'], '--data-dir', env.dataDir, 'BERTH_DATA_DIR');
   if (dataDirSetting && dataDirSetting[0].trim() === '') throw usageError(`${dataDirSetting[1]} is empty.`, 'Name a folder for Berth\'s data, e.g. ./.berth.');
   const dataDir = resolve(dataDirSetting?.[0] ?? upDefaults.dataDir);
@@ -61,8 +67,14 @@ export function resolveUpSettings(flags: { 'data-dir'?: string; 'api-port'?: str
   if (hostSetting && !/^[A-Za-z0-9.:_-]+$/.test(hostSetting[0])) throw usageError(`${hostSetting[1]} must be a host name or IP address: got "${hostSetting[0]}".`, 'For example 127.0.0.1 (this machine only) or 0.0.0.0 (every interface).');
   const host = hostSetting?.[0] ?? upDefaults.host;
 
+  const domainSetting = pick(flags['base-domain'], '--base-domain', env.baseDomain, 'BERTH_BASE_DOMAIN');
+  if (domainSetting && !/^(?=.{1,200}$)([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/.test(domainSetting[0])) {
+    throw usageError(`${domainSetting[1]} must be a lowercase DNS name: got "${domainSetting[0]}".`, 'For example apps.example.com, or localhost (the default).');
+  }
+  const common = { masterKey: env.masterKey, baseDomain: domainSetting?.[0] ?? upDefaults.baseDomain };
+
   const dbSetting = pick(flags['database-url'], '--database-url', env.databaseUrl, 'BERTH_DATABASE_URL');
-  if (!dbSetting) return { dataDir, host, port, store: { kind: 'pglite', dataDir }, storeLabel: `PGlite in ${resolve(dataDir, 'pgdata')}` };
+  if (!dbSetting) return { dataDir, host, port, store: { kind: 'pglite', dataDir }, storeLabel: `PGlite in ${resolve(dataDir, 'pgdata')}`, ...common };
   let url: URL;
   try {
     url = new URL(dbSetting[0]);
@@ -70,5 +82,5 @@ export function resolveUpSettings(flags: { 'data-dir'?: string; 'api-port'?: str
     throw usageError(`${dbSetting[1]} is not a URL.`, 'Give a PostgreSQL URL: postgres://user:password@host:5432/database.');
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw usageError(`${dbSetting[1]} must be a postgres:// URL: got a ${url.protocol}// URL.`, 'Give a PostgreSQL URL: postgres://user:password@host:5432/database.');
-  return { dataDir, host, port, store: { kind: 'postgres', url: dbSetting[0] }, storeLabel: `PostgreSQL at ${redactDatabaseUrl(url)}` };
+  return { dataDir, host, port, store: { kind: 'postgres', url: dbSetting[0] }, storeLabel: `PostgreSQL at ${redactDatabaseUrl(url)}`, ...common };
 }
