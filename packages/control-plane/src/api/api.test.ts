@@ -138,6 +138,17 @@ describe('API', () => {
     assert.equal(n, 1);
   });
 
+  test('a key whose first request never answered is taken over after five minutes', async () => {
+    const orgId = (await t.call('GET', '/api/whoami')).body.organization.id;
+    const { requestHash } = await import('../engine/request-hash.js');
+    const hash = requestHash({ method: 'POST', path: '/api/apps', body: { name: 'orphan' } });
+    await t.cp.db.query("INSERT INTO idempotent_requests (org_id, key, method, path, request_hash, created_at) VALUES ($1, 'orphaned-key', 'POST', '/api/apps', $2, now() - interval '10 minutes')", [orgId, hash]);
+    const res = await t.call('POST', '/api/apps', { body: { name: 'orphan' }, headers: { 'idempotency-key': 'orphaned-key' } });
+    assert.equal(res.status, 201);
+    const fresh = await t.call('POST', '/api/apps', { body: { name: 'orphan' }, headers: { 'idempotency-key': 'orphaned-key' } });
+    assert.equal(fresh.headers['idempotent-replayed'], 'true');
+  });
+
   test('tokens: admins create member tokens; members cannot; secrets are never listed', async () => {
     const created = await t.call('POST', '/api/tokens', { body: { name: 'ci', role: 'member' } });
     assert.equal(created.status, 201);

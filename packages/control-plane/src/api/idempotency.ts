@@ -13,6 +13,9 @@ declare module 'fastify' {
 
 const keyPattern = /^[\x21-\x7e]{1,255}$/;
 
+/** How long an unanswered reservation holds its key. */
+const abandonedAfterMs = 5 * 60_000;
+
 /**
  * POST requests may carry an `Idempotency-Key`. The first request with a key reserves it; its
  * answer is kept, and a retry with the same key and the same body gets the same answer (with
@@ -43,10 +46,22 @@ export function installIdempotency(app: FastifyInstance, db: Db, clock: Clock): 
       request.idempotencyKey = key;
       return;
     }
-    const [prior] = await db.query<{ request_hash: string; status: number | null; response: unknown }>('SELECT request_hash, status, response FROM idempotent_requests WHERE org_id = $1 AND key = $2', [orgId, key]);
+    const [prior] = await db.query<{ request_hash: string; status: number | null; response: unknown; created_at: Date }>('SELECT request_hash, status, response, created_at FROM idempotent_requests WHERE org_id = $1 AND key = $2', [orgId, key]);
     if (!prior) throw new BerthError('conflict', 'The Idempotency-Key was released while this request was read; retry.');
     if (prior.request_hash !== hash) throw new BerthError('idempotency_key_reused', `Idempotency-Key "${key}" was already used for a different request.`);
-    if (prior.status === null) throw new BerthError('idempotency_key_in_flight');
+    if (prior.status === null) {
+      // A reservation whose request never answered (the control plane died mid-request) is taken
+      // over after a while, so the key is not stuck at 409 forever.
+      const now = clock.now();
+      if (now - prior.created_at.getTime() > abandonedAfterMs) {
+        const taken = await db.query('UPDATE idempotent_requests SET created_at = $3 WHERE org_id = $1 AND key = $2 AND status IS NULL AND created_at = $4 RETURNING key', [orgId, key, new Date(now), prior.created_at]);
+        if (taken.length === 1) {
+          request.idempotencyKey = key;
+          return;
+        }
+      }
+      throw new BerthError('idempotency_key_in_flight');
+    }
     void reply.header('idempotent-replayed', 'true').status(prior.status).send(prior.response);
     return reply;
   });
