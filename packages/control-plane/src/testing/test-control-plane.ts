@@ -11,6 +11,8 @@ export interface TestControlPlane {
   /** The admin token written at first start. */
   adminToken: string;
   dataDir: string;
+  /** Every line the control plane logged. */
+  logs: string[];
   /** `fetch`-like JSON calls through `inject()`, with the admin token unless another is given. */
   call(method: string, url: string, options?: { body?: unknown; token?: string | null; headers?: Record<string, string>; rawBody?: string }): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
   close(): Promise<void>;
@@ -31,6 +33,7 @@ export async function startTestControlPlane(options: { backend?: Backend; clock?
     cp,
     adminToken,
     dataDir: dir.path,
+    logs,
     async call(method, url, opts = {}) {
       const token = opts.token === undefined ? adminToken : opts.token;
       const headers: Record<string, string> = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(opts.headers ?? {}) };

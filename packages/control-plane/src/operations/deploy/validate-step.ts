@@ -10,6 +10,7 @@ import { dbImpactGate } from './gates/db-impact-gate.js';
 import { liveStateGate } from './gates/live-state-gate.js';
 import { secretsGate } from './gates/secrets-gate.js';
 import { ensurePreviewEnvironment } from './preview-environment.js';
+import { reproducibleCheck } from './reproducible-check.js';
 
 function approvedFor(ctx: StepContext, failureMode: string): boolean {
   const approvals = (ctx.operation.output.approvals ?? []) as Array<{ failureMode: string }>;
@@ -37,6 +38,12 @@ export async function validateStep(deps: DeployDeps, start: DeploymentRecord, ws
     const packaged = await packageArtifact({ treeDir: ws.tree, manifest, store: deps.artifacts, scratchDir: await ws.fresh(ws.scratch) });
     await updateDeployment(deps.db, deployment.id, { digest: packaged.digest, assetManifest: packaged.assetManifest as unknown[] }, now());
     deployment = (await findDeployment(deps.db, deployment.id))!;
+    if (manifest.validate.reproducible) {
+      const check = await reproducibleCheck(deps, deployment, ws, manifest, ctx.signal);
+      if (!check.reproducible) {
+        return { failureMode: 'build digest mismatch', sentence: 'A second build of the same source produced a different artifact.', reason: `${check.reason}. Make the build deterministic (no timestamps, sorted inputs), or remove [validate] reproducible.`, evidence: { firstDigest: check.firstDigest, secondDigest: check.secondDigest, changed: check.changed } };
+      }
+    }
   }
   try {
     await deps.artifacts.verify(deployment.digest!);
