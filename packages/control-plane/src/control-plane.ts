@@ -4,6 +4,12 @@ import { ArtifactStore } from '@berth/builder';
 import { checkMasterKey, createSecretBox, loadMasterKey } from './secrets/index.js';
 import { deployExecutor } from './operations/deploy/deploy-executor.js';
 import { storeSecretResolver } from './operations/deploy/secret-resolver.js';
+import { RunnerHub } from './runners/runner-hub.js';
+import { runnerTokenKey } from './runners/runner-token.js';
+import { createJoinToken } from './runners/join-tokens.js';
+import { Scheduler } from './scheduler/scheduler.js';
+import { Loop } from './scheduler/scheduling-loop.js';
+import { checkWorkerHealth } from './scheduler/worker-health.js';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '@berth/core';
@@ -32,6 +38,14 @@ export interface ControlPlaneConfig {
   uploadLimit?: number;
   /** The URL a browser opens for a hostname (the edge's address); default http://<hostname>/. */
   urlFor?: (hostname: string) => string;
+  /** How often runners send heartbeats (default 5 s). */
+  heartbeatMs?: number;
+  /** A host silent this long is offline (default 30 s). */
+  heartbeatTimeoutMs?: number;
+  /** An allocation assigned to an offline host that never started fails after this (default 15 min). */
+  stuckJobTimeoutMs?: number;
+  /** How often the scheduler reconciles (default 1 s; it also runs on every change). */
+  scheduleEveryMs?: number;
   log?: (line: string) => void;
 }
 
@@ -42,6 +56,12 @@ export interface ControlPlane {
   /** Where the admin token was written at first start. */
   tokenFile: string;
   artifacts: ArtifactStore;
+  hub: RunnerHub;
+  scheduler: Scheduler;
+  /** A join token for a runner (shown once), e.g. for `berth up`'s own runner. */
+  createJoinToken(name: string, ttlMs: number): Promise<string>;
+  /** Runs one scheduler pass and one worker-health check now (tests). */
+  reconcileNow(): Promise<void>;
   /** True when this start created the default organization and its admin token. */
   bootstrapped: boolean;
   appliedMigrations: string[];
@@ -55,7 +75,9 @@ export interface ControlPlane {
 export async function startControlPlane(config: ControlPlaneConfig): Promise<ControlPlane> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   // A bad master key is refused before the store is touched.
-  const secrets = createSecretBox(loadMasterKey({ envValue: config.masterKey, dataDir: config.dataDir }).key);
+  const masterKey = loadMasterKey({ envValue: config.masterKey, dataDir: config.dataDir }).key;
+  const secrets = createSecretBox(masterKey);
+  const runnerKey = runnerTokenKey(masterKey);
   const { db, applied } = config.db ? { db: config.db, applied: [] } : await openStore(config.store ?? { kind: 'pglite', dataDir: config.dataDir });
   try {
     const { created, tokenFile } = await bootstrap(db, config.dataDir, new Date(config.clock.now()));
@@ -65,24 +87,46 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Con
     const engine = new OperationEngine({ db, clock: config.clock, ...(config.leaseMs ? { leaseMs: config.leaseMs } : {}), onError: (error, context) => log(`engine: ${(error as Error).message} ${JSON.stringify(context)}`) });
     engine.register(deployExecutor({ db, clock: config.clock, dataDir: config.dataDir, artifacts, secrets: storeSecretResolver(db, secrets), baseDomain: config.baseDomain ?? 'localhost' }));
     for (const executor of config.executors ?? []) engine.register(executor);
+    const resolver = storeSecretResolver(db, secrets);
+    const wake = { scheduler: () => {} };
+    const hub = new RunnerHub({ db, clock: config.clock, engine, secrets: resolver, tokenKey: runnerKey, heartbeatMs: config.heartbeatMs ?? 5000, log, onChange: () => wake.scheduler() });
+    const scheduler = new Scheduler({ db, clock: config.clock, engine, hub, secrets: resolver, log });
+    const schedulingLoop = new Loop(() => scheduler.tick(), config.scheduleEveryMs ?? 1000, (error) => log(`scheduler: ${(error as Error).stack ?? error}`));
+    wake.scheduler = () => schedulingLoop.poke();
+    const healthDeps = { db, clock: config.clock, engine, log, heartbeatTimeoutMs: config.heartbeatTimeoutMs ?? 30_000, stuckJobTimeoutMs: config.stuckJobTimeoutMs ?? 15 * 60_000 };
+    const healthLoop = new Loop(async () => {
+      await checkWorkerHealth(healthDeps);
+      schedulingLoop.poke();
+    }, Math.min(5000, Math.max(100, Math.floor(healthDeps.heartbeatTimeoutMs / 5))), (error) => log(`worker health: ${(error as Error).message}`));
     const api = await buildApi({
-      db, clock: config.clock, engine, log, secrets, dataDir: config.dataDir,
+      db, clock: config.clock, engine, log, secrets, dataDir: config.dataDir, runnerTokenKey: runnerKey, hub, artifacts, onSchedulingChange: () => schedulingLoop.poke(),
       ...(config.bodyLimit ? { bodyLimit: config.bodyLimit } : {}),
       ...(config.uploadLimit ? { uploadLimit: config.uploadLimit } : {}),
       ...(config.urlFor ? { urlFor: config.urlFor } : {}),
     });
     engine.start();
+    schedulingLoop.start();
+    healthLoop.start();
     let closed = false;
     return {
-      db, engine, api, artifacts, tokenFile, bootstrapped: created, appliedMigrations: applied,
+      db, engine, api, artifacts, hub, scheduler, tokenFile,
+      createJoinToken: async (name, ttlMs) => (await createJoinToken(db, name, ttlMs, new Date(config.clock.now()))).secret,
+      async reconcileNow() {
+        await checkWorkerHealth(healthDeps);
+        await scheduler.tick();
+      }, bootstrapped: created, appliedMigrations: applied,
       async listen(host, port) {
         await api.listen({ host, port });
+        hub.attach(api.server);
         const address = api.server.address() as AddressInfo;
         return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
       },
       async close() {
         if (closed) return;
         closed = true;
+        await schedulingLoop.stop();
+        await healthLoop.stop();
+        await hub.close();
         await engine.stop();
         await api.close();
         await db.close();

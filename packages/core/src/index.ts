@@ -3,3 +3,4 @@ export * from './ids/index.js';
 export * from './operations/index.js';
 export * from './manifest/index.js';
 export { type Clock, systemClock } from './clock.js';
+export * from './wire/runner-protocol.js';

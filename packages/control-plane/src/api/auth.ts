@@ -10,8 +10,8 @@ declare module 'fastify' {
   }
 }
 
-/** Routes anyone may call: health and the API description. */
-const publicRoutes = new Set(['/api/health', '/api/openapi.json']);
+/** Routes without an API token: health, the API description, and the runner endpoints (runner tokens). */
+const publicRoutes = new Set(['/api/health', '/api/openapi.json', '/api/runners/join', '/api/runners/refresh', '/api/runners/artifacts/:digest']);
 
 /**
  * Every other route needs `Authorization: Bearer <token>`. The token scopes the request to its

@@ -11,6 +11,8 @@ import { appRoutes } from './app-routes.js';
 import { operationRoutes } from './operation-routes.js';
 import { deploymentRoutes } from './deployment-routes.js';
 import { secretRoutes } from './secret-routes.js';
+import { runnerRoutes } from './runner-routes.js';
+import { allocationRoutes } from './allocation-routes.js';
 
 export const defaultBodyLimit = 1024 * 1024;
 
@@ -66,6 +68,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await operationRoutes(app, streaming);
   await secretRoutes(app, deps);
   if (deps.dataDir) await deploymentRoutes(app, streaming);
+  if (deps.runnerTokenKey) await runnerRoutes(app, deps);
+  await allocationRoutes(app, deps);
   await app.ready();
   return app;
 }

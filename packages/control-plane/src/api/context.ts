@@ -5,6 +5,12 @@ import type { Db } from '../store/db.js';
 
 /** What every API resource is built with. */
 export interface ApiDeps {
+  /** Runner tokens are signed with this key; absent, the runner endpoints are not served. */
+  runnerTokenKey?: Buffer;
+  hub?: { connected(hostId: string): boolean };
+  artifacts?: import('@berth/builder').ArtifactStore;
+  /** Wakes the scheduler after a change it should act on (a cordon, a scale). */
+  onSchedulingChange?: () => void;
   /** Where uploads and build workspaces live. */
   dataDir?: string;
   /** Largest source upload accepted, in bytes. */

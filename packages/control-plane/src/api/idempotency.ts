@@ -28,7 +28,7 @@ export function installIdempotency(app: FastifyInstance, db: Db, clock: Clock): 
 
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     const key = request.headers['idempotency-key'];
-    if (request.method !== 'POST' || key === undefined) return;
+    if (request.method !== 'POST' || key === undefined || !request.token) return;
     // A streamed body (a source upload) cannot be hashed here; its route applies the key itself.
     if (request.body instanceof Readable) return;
     if (typeof key !== 'string' || !keyPattern.test(key)) {

@@ -20,7 +20,12 @@ describe('organization isolation', () => {
     const token = await t.call('POST', '/api/tokens', { body: { name: 'a-member' } });
     const deployment = await t.call('POST', `/api/apps/${app.body.name}/deployments`, { body: { git: { url: 'file:///nonexistent/repo', ref: 'main' } } });
     assert.equal(deployment.status, 201, JSON.stringify(deployment.body));
-    Object.assign(a, { appName: app.body.name, appId: app.body.id, opId: op.operation.id, tokenId: token.body.token.id, deploymentId: deployment.body.id });
+    const orgId = whoami.body.organization.id;
+    await t.cp.db.query("INSERT INTO hosts (id, name, region, cpus, memory_bytes, runner_version, status, created_at, updated_at) VALUES ('host_01ARZ3NDEKTSV4RRFFQ69G5FAV', 'h1', 'default', 1, 1073741824, 'test', 'ready', now(), now())");
+    const allocOp = await t.cp.engine.create({ orgId, kind: 'allocation', subject: { type: 'allocation', id: 'alloc_01ARZ3NDEKTSV4RRFFQ69G5FAV' }, actor: 'test' });
+    const [env] = await t.cp.db.query<{ id: string }>('SELECT id FROM environments WHERE app_id = $1', [app.body.id]);
+    await t.cp.db.query("INSERT INTO allocations (id, operation_id, org_id, app_id, environment_id, deployment_id, host_id, digest, memory_bytes, created_at, updated_at) VALUES ('alloc_01ARZ3NDEKTSV4RRFFQ69G5FAV', $1, $2, $3, $4, $5, 'host_01ARZ3NDEKTSV4RRFFQ69G5FAV', 'sha256:x', 1, now(), now())", [allocOp.operation.id, orgId, app.body.id, env!.id, deployment.body.id]);
+    Object.assign(a, { appName: app.body.name, appId: app.body.id, opId: op.operation.id, tokenId: token.body.token.id, deploymentId: deployment.body.id, allocationId: 'alloc_01ARZ3NDEKTSV4RRFFQ69G5FAV' });
     const orgB = await t.call('POST', '/api/orgs', { body: { name: 'other-org' } });
     assert.equal(orgB.status, 201);
     tokenB = orgB.body.secret;
@@ -36,11 +41,13 @@ describe('organization isolation', () => {
     let checked = 0;
     for (const [path, methods] of Object.entries(doc.paths)) {
       if (!path.includes('{')) continue;
+      // Hosts and runners are the platform's, not an organization's: other tests cover who may reach them.
+      if (path.startsWith('/api/runners/') || path.startsWith('/api/hosts/')) continue;
       for (const method of Object.keys(methods)) {
         for (const values of substitutions) {
-          const id = path.startsWith('/api/tokens/') ? a.tokenId! : path.startsWith('/api/deployments/') ? a.deploymentId! : values.id!;
+          const id = path.startsWith('/api/tokens/') ? a.tokenId! : path.startsWith('/api/deployments/') ? a.deploymentId! : path.startsWith('/api/allocations/') ? a.allocationId! : values.id!;
           const url = path.replace('{app}', values.app!).replace('{env}', values.env!).replace('{id}', id);
-          const res = await t.call(method.toUpperCase(), url, { token: tokenB, ...(method === 'post' ? { body: {} } : {}) });
+          const res = await t.call(method.toUpperCase(), url, { token: tokenB, ...(method === 'post' ? { body: {} } : method === 'put' ? { body: { count: 1 } } : {}) });
           assert.equal(res.status, 404, `${method.toUpperCase()} ${url} answered ${res.status} to another organization`);
           assert.equal(res.body.error.code, 'not_found');
           checked++;
@@ -62,6 +69,13 @@ describe('organization isolation', () => {
     assert.ok(!tokens.body.items.some((tok: { id: string }) => tok.id === a.tokenId));
     const filtered = await t.call('GET', `/api/operations?subject=${a.appId}`, { token: tokenB });
     assert.deepEqual(filtered.body.items, []);
+  });
+
+  test('another organization\'s admin cannot see or cordon hosts', async () => {
+    assert.equal((await t.call('GET', '/api/hosts', { token: tokenB })).status, 403);
+    assert.equal((await t.call('POST', '/api/hosts/h1/cordon', { token: tokenB })).status, 403);
+    assert.equal((await t.call('POST', '/api/runners/join-tokens', { token: tokenB, body: {} })).status, 403);
+    assert.equal((await t.call('GET', '/api/hosts/h1')).status, 200, 'the platform admin can');
   });
 
   test('a member token of another organization cannot create organizations', async () => {

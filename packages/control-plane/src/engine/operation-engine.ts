@@ -129,6 +129,28 @@ export class OperationEngine {
     return result.operation;
   }
 
+  /**
+   * A transition reported by a remote executor (a runner, for allocations), fenced by the version
+   * the report acts on: a late report from a superseded allocation or operation is refused with
+   * `stale_executor` and recorded in the timeline, never applied.
+   */
+  async applyRemote(operationId: string, expectedVersion: number, step: StepTransition, actor: string): Promise<OperationRecord> {
+    const op = await findOperation(this.#deps.db, operationId);
+    if (!op) throw new BerthError('not_found', `No operation ${operationId}.`);
+    if (this.#executors.has(op.kind)) throw new BerthError('illegal_transition', `${op.kind} operations are driven by this engine, not by reports.`);
+    if (op.version !== expectedVersion || op.role === 'terminal') {
+      const reason = op.role === 'terminal'
+        ? `the operation already ended in "${op.state}"`
+        : `it acts on version ${expectedVersion}, but the operation is at version ${op.version} (state "${op.state}")`;
+      const event = await appendEvent(this.#deps.db, { operationId, at: new Date(this.#deps.clock.now()), type: 'note', from: op.state, to: op.state, sentence: `A late report was refused: ${reason}.`, evidence: { refused: { to: step.to ?? null, failureMode: step.failureMode ?? null, sentence: step.sentence, version: expectedVersion } }, actor });
+      this.#publish([event]);
+      throw new BerthError('stale_executor', `The report on ${operationId} was refused: ${reason}.`, { details: { operationId, expectedVersion, currentVersion: op.version } });
+    }
+    const result = await commitTransition({ db: this.#deps.db, machine: this.machine(op.kind), op, step, now: new Date(this.#deps.clock.now()), actor, owner: null });
+    this.#publish(result.events);
+    return result.operation;
+  }
+
   /** Subscribes to events appended by this process; the API's streams also poll the store. */
   onEvent(listener: (event: OperationEvent) => void): () => void {
     this.#events.on('event', listener);

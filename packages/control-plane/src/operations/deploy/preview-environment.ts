@@ -25,6 +25,11 @@ export async function ensurePreviewEnvironment(db: Db, deployment: DeploymentRec
     const existing = await findRouteOwner(tx, hostname);
     const owner = existing ?? (await swapRouteOwner(tx, { hostname, environmentId: env!.id, deploymentId: deployment.id, digest: deployment.digest!, expectedEpoch: 0, operationId: deployment.operationId, now })).owner;
     await updateDeployment(tx, deployment.id, { previewEnvironmentId: env!.id, previewHost: hostname }, now);
+    // The preview runs its deployment: [scale] min allocations (at least one until sleep and wake
+    // exist), none for an assets-only app, which the edge serves by itself.
+    const manifest = deployment.manifest as { run?: unknown; scale?: { min?: number } } | null;
+    const count = manifest?.run ? Math.max(1, manifest.scale?.min ?? 1) : 0;
+    await tx.query('UPDATE environments SET deployment_id = $2, desired_count = $3 WHERE id = $1', [env!.id, deployment.id, count]);
     return { environmentId: env!.id, hostname, epoch: owner.epoch };
   });
 }
