@@ -12,9 +12,23 @@ export interface ApiClient {
   get<T>(path: string, query?: Readonly<Record<string, string | number | undefined>>): Promise<T>;
   /** With an idempotency key, a request cut off mid-flight is retried: the server answers the retry with the first answer. */
   post<T>(path: string, body: unknown, options?: { idempotencyKey?: string }): Promise<T>;
+  /**
+   * Sends a file as the request body, streamed from disk (never read whole into memory), with its
+   * length declared so that the server can refuse an oversized one before it is sent. With an
+   * idempotency key, a connection dropped mid-upload is retried once with the same key.
+   */
+  upload<T>(path: string, file: UploadFile, options?: { idempotencyKey?: string }): Promise<T>;
+  patch<T>(path: string, body: unknown): Promise<T>;
   delete(path: string): Promise<void>;
   /** Opens a long-lived GET (Server-Sent Events) without a timeout; the caller reads the body. */
   stream(path: string, headers: Readonly<Record<string, string>>, signal: AbortSignal): Promise<Response>;
+}
+
+export interface UploadFile {
+  /** Opens the body afresh: a retry needs a new stream from the start of the file. */
+  open(): ReadableStream<Uint8Array>;
+  size: number;
+  contentType: string;
 }
 
 export interface ApiClientDeps {
@@ -56,15 +70,19 @@ export function createApiClient(deps: ApiClientDeps): ApiClient {
     return new CliError('api_unreachable', `Could not reach the Berth API at ${base}: ${why}.`, { exitCode: ExitCode.unreachable, suggestion: unreachableHint, cause: error });
   }
 
-  async function send(method: string, path: string, init: { body?: unknown; headers?: Record<string, string>; retry?: boolean; timeout?: boolean; signal?: AbortSignal }): Promise<Response> {
+  async function send(method: string, path: string, init: { body?: unknown; file?: UploadFile; headers?: Record<string, string>; retry?: boolean; timeout?: boolean; signal?: AbortSignal }): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': deps.userAgent, ...(init.headers ?? {}) };
     if (deps.token) headers.authorization = `Bearer ${deps.token}`;
     if (init.body !== undefined) headers['content-type'] = 'application/json';
+    if (init.file) Object.assign(headers, { 'content-type': init.file.contentType, 'content-length': String(init.file.size) });
+    // A streamed body must be opened again for each attempt; `duplex: 'half'` is how fetch takes one.
+    const payload = (): RequestInit =>
+      init.file ? ({ body: init.file.open(), duplex: 'half' } as RequestInit) : init.body !== undefined ? { body: JSON.stringify(init.body) } : {};
     const attempts = init.retry ? 2 : 1;
     for (let attempt = 1; ; attempt++) {
       const signals = [init.signal ?? deps.signal, ...(init.timeout === false ? [] : [AbortSignal.timeout(timeoutMs)])];
       try {
-        return await deps.fetch(`${base}${path}`, { method, headers, signal: AbortSignal.any(signals), ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}) });
+        return await deps.fetch(`${base}${path}`, { method, headers, signal: AbortSignal.any(signals), ...payload() });
       } catch (error) {
         const code = networkCode(error);
         if (attempt >= attempts || deps.signal.aborted || (code !== undefined && code.split(', ').every((c) => refusedCodes.has(c)))) throw unreachable(error);
@@ -104,6 +122,14 @@ export function createApiClient(deps: ApiClientDeps): ApiClient {
     async post<T>(path: string, body: unknown, options: { idempotencyKey?: string } = {}) {
       const headers: Record<string, string> = options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {};
       return read<T>(await send('POST', path, { body, headers, retry: options.idempotencyKey !== undefined }));
+    },
+    async upload<T>(path: string, file: UploadFile, options: { idempotencyKey?: string } = {}) {
+      const headers: Record<string, string> = options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {};
+      // No overall timeout: a large source on a slow link takes as long as it takes; Ctrl-C stops it.
+      return read<T>(await send('POST', path, { file, headers, retry: options.idempotencyKey !== undefined, timeout: false }));
+    },
+    async patch<T>(path: string, body: unknown) {
+      return read<T>(await send('PATCH', path, { body }));
     },
     async delete(path: string) {
       await read<unknown>(await send('DELETE', path, {}));

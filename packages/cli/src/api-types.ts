@@ -86,3 +86,49 @@ export interface OperationState {
   failureMode: string | null;
   reason: string | null;
 }
+
+/** Where a deploy's source came from: an uploaded tarball (its digest) or a git URL and ref. */
+export interface DeploymentSource {
+  kind: 'upload' | 'git';
+  url: string | null;
+  ref: string | null;
+  digest: string | null;
+}
+
+/** A deploy: its record joined with its operation's state and gates. */
+export interface Deployment {
+  id: string;
+  app: string;
+  environment: string;
+  operationId: string;
+  state: string;
+  role: StateRole;
+  failureMode: string | null;
+  reason: string | null;
+  source: DeploymentSource;
+  /** The git commit SHA, once cloned; null for an upload. */
+  commit: string | null;
+  /** The artifact's digest (sha256:...), once built. */
+  digest: string | null;
+  shortId: string;
+  previewHost: string | null;
+  previewUrl: string | null;
+  gates: Record<string, GateRecord>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One chunk of build output: the `log` event of a deploy's stream, and the items of its logs. */
+export interface BuildLogChunk {
+  seq: number;
+  at: string;
+  text: string;
+}
+
+/** A secret's name and history; the API never sends its value. */
+export interface Secret {
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+  updatedBy: string;
+}

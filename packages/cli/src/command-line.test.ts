@@ -52,6 +52,34 @@ describe('the berth command line (no API needed)', () => {
     assert.match(parseJson(await run(['--version', '--json'])).version, /^\d+\.\d+\.\d+$/);
   });
 
+  test('deploy: a one-word command beside its verbs, an optional DIR, variadic secrets; refusals never quote a value', async () => {
+    const help = await run(['deploy', '--help']);
+    assert.equal(help.code, ExitCode.ok);
+    assert.match(help.stdout, /^Usage: berth deploy \[DIR\] \[--app APP\] \[--env ENV\] \[--git URL\] \[--ref REF\] \[--max-size SIZE\] \[--detach\]/);
+    assert.match(help.stdout, /^Related commands:\n {2}deploy watch ID/m);
+    for (const line of ['deploy [DIR]', 'deploy retry ID', 'deployments show ID', 'secrets set [NAME=VALUE...]', 'secrets unset NAME...']) assert.ok((await run(['--help'])).stdout.includes(line), line);
+    assert.match((await run(['secrets', 'unset', '-h'])).stdout, /^Usage: berth secrets unset NAME\.\.\. \[--app APP\] \[--env ENV\]/);
+    const refusals: Array<[string[], RegExp]> = [
+      [['deploy', 'watch'], /Missing ID for `berth deploy watch`/],
+      [['deploy', '--git', 'https://example.com/r.git'], /--git needs --ref/],
+      [['deploy', '--ref', 'main', '--app', 'x'], /--ref only goes with --git/],
+      [['deploy', 'site', '--git', 'u', '--ref', 'main', '--app', 'x'], /either a folder or --git/],
+      [['deploy', box.home], /No --app given, and berth\.toml names none/],
+      [['deploy', '--app', 'x', '--max-size', 'lots'], /--max-size must be a size/],
+      [['secrets', 'unset', '--app', 'x'], /Missing NAME for `berth secrets unset`/],
+      [['secrets', 'set', 'A=1', '--app', 'x', '--from-stdin', 'A'], /A is given both/],
+      [['secrets', 'list'], /Missing --app/],
+      [['apps', 'show', 'shop', 'TOKEN=hunter2'], /Unexpected argument "TOKEN=…"/],
+      [['secrets', 'TOKEN=hunter2'], /Unknown command "berth secrets TOKEN=…"/],
+    ];
+    for (const [args, message] of refusals) {
+      const result = await run(args);
+      assert.equal(result.code, ExitCode.usage, `berth ${args.join(' ')}: ${show(result)}`);
+      assert.match(result.stderr, message);
+      assert.ok(!result.stderr.includes('hunter2'), 'a value was echoed');
+    }
+  });
+
   test('an API that does not answer is exit 7 with a hint, in both forms', async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const human = await run(['apps', 'list'], { BERTH_API_URL: url, BERTH_TOKEN: 'berth_x' });

@@ -4,6 +4,7 @@ import { usageError } from './cli-error.js';
 import type { ApiTarget, ConfigStore } from './config.js';
 import type { ExitCodeValue } from './exit-codes.js';
 import type { Printer } from './output/printer.js';
+import type { Screen } from './output/screen.js';
 import type { Terminal } from './terminal.js';
 import type { UpEnvironment } from './up/settings.js';
 
@@ -31,6 +32,8 @@ export interface CommandContext {
   readonly json: boolean;
   readonly out: Printer;
   readonly terminal: Terminal;
+  /** stdout for drawn output (a spinner, passed-through build output); never used under --json. */
+  readonly screen: Screen;
   readonly config: ConfigStore;
   /**
    * Where the API is and which token to send, with where each came from (flag, env, config file).
@@ -47,17 +50,32 @@ export interface CommandContext {
   readonly version: string;
 }
 
-export interface CommandInput<F extends FlagSpecs, A extends string> {
+export interface CommandInput<F extends FlagSpecs, A extends string, O extends string = never> {
   readonly flags: FlagValues<F>;
-  readonly args: Readonly<Record<A, string>>;
+  /** The required arguments, then the optional ones that were given (absent ones are undefined). */
+  readonly args: Readonly<Record<A, string>> & Readonly<Partial<Record<O, string>>>;
+  /** The positionals after the declared ones, when the command declares `rest`; else empty. */
+  readonly rest: readonly string[];
 }
 
-export interface CommandSpec<F extends FlagSpecs = FlagSpecs, A extends string = string> {
+/** A variadic tail of positionals, e.g. `NAME=VALUE...`; `min` of them are required (default 0). */
+export interface RestSpec {
+  /** Shown in usage as given, followed by "...". */
+  readonly name: string;
+  readonly help: string;
+  readonly min?: number;
+}
+
+export interface CommandSpec<F extends FlagSpecs = FlagSpecs, A extends string = string, O extends string = never> {
   /** The words that name it: `['apps', 'create']`, or `['login']`. */
   readonly path: readonly [string] | readonly [string, string];
   readonly summary: string;
   /** Required positional arguments, in order, with their help; shown in usage as upper case. */
   readonly args: Readonly<Record<A, string>>;
+  /** Optional positional arguments after the required ones, in order; shown in usage as `[DIR]`. */
+  readonly optionalArgs?: Readonly<Record<O, string>>;
+  /** Any number of positionals after the declared ones (`berth secrets set NAME=VALUE...`). */
+  readonly rest?: RestSpec;
   readonly flags: F;
   readonly examples: readonly string[];
   /**
@@ -66,11 +84,11 @@ export interface CommandSpec<F extends FlagSpecs = FlagSpecs, A extends string =
    */
   readonly handlesSignals?: boolean;
   /** Returns the exit code; undefined means 0. Refusals are thrown as CliError. */
-  run(ctx: CommandContext, input: CommandInput<F, A>): Promise<ExitCodeValue | void>;
+  run(ctx: CommandContext, input: CommandInput<F, A, O>): Promise<ExitCodeValue | void>;
 }
 
 /** Declares a command; the identity function exists so that flags and args are inferred as literals. */
-export function defineCommand<const F extends FlagSpecs, const A extends string = never>(spec: CommandSpec<F, A>): CommandSpec<F, A> {
+export function defineCommand<const F extends FlagSpecs, const A extends string = never, const O extends string = never>(spec: CommandSpec<F, A, O>): CommandSpec<F, A, O> {
   return spec;
 }
 

@@ -8,7 +8,7 @@ import { commandHelp, nounHelp, overview, usageLine } from './help.js';
  * request. Anything the command does not declare is a usage error (exit 2) naming the command's
  * usage, so a typo never runs something else.
  */
-type AnyCommand = CommandSpec<any, any>;
+type AnyCommand = CommandSpec<any, any, any>;
 
 export type CommandLine =
   | { kind: 'help'; text: string }
@@ -18,6 +18,7 @@ export type CommandLine =
       command: AnyCommand;
       flags: Record<string, string | boolean | undefined>;
       args: Record<string, string>;
+      rest: string[];
       globals: { json: boolean; api: string | undefined; token: string | undefined };
     };
 
@@ -29,6 +30,14 @@ function parseArgsOptions(flags: FlagSpecs) {
 export function wantsJson(argv: readonly string[]): boolean {
   const end = argv.indexOf('--');
   return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/**
+ * A word as it may be quoted back in an error. A positional holding "=" may be NAME=VALUE with a
+ * secret in it, and an error message must never carry a secret, so such a word is not quoted.
+ */
+function quoted(word: string): string {
+  return word.includes('=') ? `"${word.slice(0, word.indexOf('='))}=…"` : `"${word}"`;
 }
 
 function closest(word: string, candidates: readonly string[]): string | undefined {
@@ -51,15 +60,18 @@ export function parseCommandLine(argv: readonly string[], commands: readonly Any
     throw usageError('No command given.', `Commands: ${nouns.join(', ')}. Run \`berth --help\` for more.`);
   }
   const [first, second] = words as [string, string | undefined];
-  const command = commands.find((cmd) => cmd.path[0] === first && (cmd.path.length === 1 || cmd.path[1] === second));
+  // `berth deploy watch ID` is the command `deploy watch`; `berth deploy ./site` is `deploy` with a DIR.
+  const command =
+    commands.find((cmd) => cmd.path.length === 2 && cmd.path[0] === first && cmd.path[1] === second) ??
+    commands.find((cmd) => cmd.path.length === 1 && cmd.path[0] === first);
   if (!command) {
     const verbs = commands.filter((cmd) => cmd.path[0] === first && cmd.path.length === 2).map((cmd) => cmd.path[1]!);
     if (verbs.length === 0) {
       const guess = closest(first, nouns);
-      throw usageError(`Unknown command "${first}".`, `${guess ? `Did you mean \`berth ${guess}\`? ` : ''}Commands: ${nouns.join(', ')}.`);
+      throw usageError(`Unknown command ${quoted(first)}.`, `${guess ? `Did you mean \`berth ${guess}\`? ` : ''}Commands: ${nouns.join(', ')}.`);
     }
     if (asked && second === undefined) return { kind: 'help', text: nounHelp(first, commands) };
-    const what = second === undefined ? `\`berth ${first}\` needs a command` : `Unknown command "berth ${first} ${second}"`;
+    const what = second === undefined ? `\`berth ${first}\` needs a command` : `Unknown command ${quoted(`berth ${first} ${second}`)}`;
     throw usageError(`${what}: one of ${verbs.join(', ')}.`, `Run \`berth ${first} --help\` for what each does.`);
   }
 
@@ -73,19 +85,25 @@ export function parseCommandLine(argv: readonly string[], commands: readonly Any
     throw usageError(message, `Usage: ${usageLine(command)} (see --help).`);
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
-  if (values.help === true || asked) return { kind: 'help', text: commandHelp(command) };
+  if (values.help === true || asked) return { kind: 'help', text: commandHelp(command, commands) };
   if (values.version === true) return { kind: 'version' };
 
   const given = parsed.positionals.slice(command.path.length);
   const names = Object.keys(command.args);
-  if (given.length < names.length) throw usageError(`Missing ${names.slice(given.length).map((n) => n.toUpperCase()).join(' and ')} for \`berth ${command.path.join(' ')}\`.`, `Usage: ${usageLine(command)}`);
-  if (given.length > names.length) throw usageError(`Unexpected argument "${given[names.length]}" for \`berth ${command.path.join(' ')}\`.`, `Usage: ${usageLine(command)}`);
+  const optional = Object.keys(command.optionalArgs ?? {});
+  const declared = names.length + optional.length;
+  const rest = command.rest ? given.slice(declared) : [];
+  const cmdName = `\`berth ${command.path.join(' ')}\``;
+  if (given.length < names.length) throw usageError(`Missing ${names.slice(given.length).map((n) => n.toUpperCase()).join(' and ')} for ${cmdName}.`, `Usage: ${usageLine(command)}`);
+  if (!command.rest && given.length > declared) throw usageError(`Unexpected argument ${quoted(given[declared]!)} for ${cmdName}.`, `Usage: ${usageLine(command)}`);
+  if (command.rest && rest.length < (command.rest.min ?? 0)) throw usageError(`Missing ${command.rest.name} for ${cmdName}.`, `Usage: ${usageLine(command)}`);
   const { json, api, token, help: _help, version: _version, ...flags } = values;
   return {
     kind: 'run',
     command,
     flags,
-    args: Object.fromEntries(names.map((n, i) => [n, given[i]!])),
+    args: Object.fromEntries([...names, ...optional].flatMap((n, i) => (i < given.length ? [[n, given[i]!]] : []))),
+    rest,
     globals: { json: json === true, api: typeof api === 'string' ? api : undefined, token: typeof token === 'string' ? token : undefined },
   };
 }

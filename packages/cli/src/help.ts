@@ -4,10 +4,26 @@ import { globalFlags, type CommandSpec, type FlagSpecs } from './command.js';
  * Usage text, derived from the command specs so that `--help` can never disagree with what the
  * parser accepts.
  */
-type AnyCommand = CommandSpec<any, any>;
+type AnyCommand = CommandSpec<any, any, any>;
 
 const name = (cmd: AnyCommand) => `berth ${cmd.path.join(' ')}`;
-const argNames = (cmd: AnyCommand) => Object.keys(cmd.args).map((arg) => arg.toUpperCase());
+
+/** `ID`, then `[DIR]` for an optional argument, then `NAME...` (or `[NAME...]`) for a variadic tail. */
+function argNames(cmd: AnyCommand): string[] {
+  const names = [...Object.keys(cmd.args).map((arg) => arg.toUpperCase()), ...Object.keys(cmd.optionalArgs ?? {}).map((arg) => `[${arg.toUpperCase()}]`)];
+  if (cmd.rest) names.push((cmd.rest.min ?? 0) > 0 ? `${cmd.rest.name}...` : `[${cmd.rest.name}...]`);
+  return names;
+}
+
+/** Every positional with its help, for the Arguments section. */
+function argHelp(cmd: AnyCommand): Array<readonly [string, string]> {
+  const rows: Array<readonly [string, string]> = [
+    ...Object.entries(cmd.args as Record<string, string>).map(([arg, help]) => [arg.toUpperCase(), help] as const),
+    ...Object.entries((cmd.optionalArgs ?? {}) as Record<string, string>).map(([arg, help]) => [arg.toUpperCase(), `${help} (optional)`] as const),
+  ];
+  if (cmd.rest) rows.push([`${cmd.rest.name}...`, cmd.rest.help]);
+  return rows;
+}
 
 function flagLabel(flag: string, spec: FlagSpecs[string]): string {
   return `${spec.short ? `-${spec.short}, ` : ''}--${flag}${spec.value ? ` ${spec.value}` : ''}`;
@@ -25,16 +41,19 @@ export function usageLine(cmd: AnyCommand): string {
   return [name(cmd), ...argNames(cmd), ...flags].join(' ');
 }
 
-export function commandHelp(cmd: AnyCommand): string {
+/** The usage of one command; a one-word command that shares its noun (`deploy`) also lists the others (`deploy watch`). */
+export function commandHelp(cmd: AnyCommand, commands: readonly AnyCommand[] = []): string {
   const sections = [`Usage: ${usageLine(cmd)}`, '', cmd.summary + '.'];
-  const args = Object.entries(cmd.args as Record<string, string>);
+  const args = argHelp(cmd);
   if (args.length > 0) {
     const width = Math.max(...args.map(([arg]) => arg.length));
-    sections.push('', 'Arguments:', ...args.map(([arg, help]) => `  ${arg.toUpperCase().padEnd(width)}  ${help}`));
+    sections.push('', 'Arguments:', ...args.map(([arg, help]) => `  ${arg.padEnd(width)}  ${help}`));
   }
   if (Object.keys(cmd.flags).length > 0) sections.push('', 'Options:', flagList(cmd.flags));
   sections.push('', 'Global options:', flagList(globalFlags));
   if (cmd.examples.length > 0) sections.push('', 'Examples:', ...cmd.examples.map((example) => `  ${example}`));
+  const siblings = cmd.path.length === 1 ? commands.filter((other) => other.path[0] === cmd.path[0] && other.path.length === 2) : [];
+  if (siblings.length > 0) sections.push('', 'Related commands:', commandRows(siblings));
   return sections.join('\n');
 }
 

@@ -86,6 +86,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv, out: Printer, signal:
     json: out.json,
     out,
     terminal: createTerminal(process.stdin, process.stderr),
+    screen: { isTTY: !out.json && process.stdout.isTTY === true, write: (text) => void process.stdout.write(text) },
     config,
     get target() {
       return resolveTarget();
@@ -97,7 +98,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv, out: Printer, signal:
     version,
   };
 
-  const running = line.command.run(ctx, { flags: line.flags, args: line.args });
+  const running = line.command.run(ctx, { flags: line.flags, args: line.args, rest: line.rest });
   if (line.command.handlesSignals) return (await running) ?? ExitCode.ok;
   // Other commands end at the first signal (Ctrl-C on `ops watch`), with exit 130.
   const interrupted = new Promise<never>((_, reject) => {

@@ -3,12 +3,22 @@ import appsCreate from './apps/create.js';
 import appsDelete from './apps/delete.js';
 import appsList from './apps/list.js';
 import appsShow from './apps/show.js';
+import deploy from './deploy/deploy.js';
+import deployAbandon from './deploy/abandon.js';
+import deployApprove from './deploy/approve.js';
+import deployRetry from './deploy/retry.js';
+import deployWatch from './deploy/watch.js';
+import deploymentsList from './deployments/list.js';
+import deploymentsShow from './deployments/show.js';
 import login from './login.js';
 import logout from './logout.js';
 import opsList from './ops/list.js';
 import opsShow from './ops/show.js';
 import opsWatch from './ops/watch.js';
 import orgsCreate from './orgs/create.js';
+import secretsList from './secrets/list.js';
+import secretsSet from './secrets/set.js';
+import secretsUnset from './secrets/unset.js';
 import tokensCreate from './tokens/create.js';
 import tokensList from './tokens/list.js';
 import tokensRevoke from './tokens/revoke.js';
@@ -16,7 +26,7 @@ import up from './up.js';
 import whoami from './whoami.js';
 
 /** Every command, in the order `berth --help` lists them. */
-export const commands: readonly CommandSpec<any, any>[] = [
+export const commands: readonly CommandSpec<any, any, any>[] = [
   up,
   login,
   logout,
@@ -25,6 +35,16 @@ export const commands: readonly CommandSpec<any, any>[] = [
   appsList,
   appsShow,
   appsDelete,
+  deploy,
+  deployWatch,
+  deployApprove,
+  deployRetry,
+  deployAbandon,
+  deploymentsList,
+  deploymentsShow,
+  secretsSet,
+  secretsUnset,
+  secretsList,
   opsList,
   opsShow,
   opsWatch,

@@ -12,7 +12,7 @@ export interface CliHarness {
   readonly box: Sandbox;
   /** The admin's environment: BERTH_API_URL and BERTH_TOKEN set, no config file needed. */
   readonly adminEnv: Record<string, string>;
-  run(args: readonly string[], options?: { env?: Record<string, string>; input?: string }): Promise<CliResult>;
+  run(args: readonly string[], options?: { env?: Record<string, string>; input?: string; cwd?: string; timeoutMs?: number }): Promise<CliResult>;
   spawn(args: readonly string[], options?: { env?: Record<string, string> }): ReturnType<typeof spawnCli>;
   close(): Promise<void>;
 }
@@ -27,7 +27,8 @@ export async function startCliHarness(options: { executors?: Executor[] } = {}):
     url,
     box,
     adminEnv,
-    run: (args, opts = {}) => runCli(args, { env: opts.env ?? adminEnv, ...(opts.input !== undefined ? { input: opts.input } : {}) }),
+    run: (args, opts = {}) =>
+      runCli(args, { env: opts.env ?? adminEnv, ...(opts.input !== undefined ? { input: opts.input } : {}), ...(opts.cwd ? { cwd: opts.cwd } : {}), ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) }),
     spawn: (args, opts = {}) => spawnCli(args, { env: opts.env ?? adminEnv }),
     async close() {
       await t.close();

@@ -37,14 +37,14 @@ export function timelineTable(events: readonly OperationEvent[], style: Style): 
   ], style);
 }
 
-interface GateRow {
+export interface GateRow {
   name: string;
   record: GateRecord | undefined;
   guards: string;
 }
 
 /** Every gate of the operation's machine in its declared order, checked or not, then any other recorded gate. */
-export function gateRows(op: Operation): GateRow[] {
+export function gateRows(op: Pick<Operation, 'kind' | 'gates'>): GateRow[] {
   const declared = machineFor(op.kind)?.gates ?? [];
   const rows: GateRow[] = declared.map((gate) => ({ name: gate.name, record: op.gates[gate.name], guards: gate.guards.join(', ') }));
   for (const [name, record] of Object.entries(op.gates)) if (!declared.some((gate) => gate.name === name)) rows.push({ name, record, guards: '' });
