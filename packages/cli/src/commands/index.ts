@@ -23,6 +23,8 @@ import tokensCreate from './tokens/create.js';
 import tokensList from './tokens/list.js';
 import tokensRevoke from './tokens/revoke.js';
 import up from './up.js';
+import runner from './runner.js';
+import runnersJoinToken from './runners/join-token.js';
 import whoami from './whoami.js';
 
 /** Every command, in the order `berth --help` lists them. */
@@ -52,4 +54,6 @@ export const commands: readonly CommandSpec<any, any, any>[] = [
   tokensList,
   tokensRevoke,
   orgsCreate,
+  runner,
+  runnersJoinToken,
 ];

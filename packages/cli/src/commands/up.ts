@@ -3,6 +3,7 @@ import { ExitCode } from '../exit-codes.js';
 import { renderFields } from '../output/table.js';
 import { startInOrder, type Component } from '../up/components.js';
 import { controlPlaneComponent } from '../up/control-plane-component.js';
+import { runnerComponent } from '../up/runner-component.js';
 import { resolveUpSettings, upDefaults } from '../up/settings.js';
 
 /**
@@ -27,8 +28,13 @@ export default defineCommand({
     const settings = resolveUpSettings(flags, ctx.upEnvironment);
     ctx.out.note(`starting Berth: ${settings.storeLabel}…`);
     const controlPlane = controlPlaneComponent(settings, { clock: ctx.clock, log: (line) => ctx.out.note(line) });
-    // Later parts join here, in start order: runner, edge, dashboard.
-    const components: Component[] = [controlPlane];
+    // In start order; the edge and the dashboard join here later.
+    const runner = runnerComponent(settings, {
+      apiUrl: () => controlPlane.info().url.replace('0.0.0.0', '127.0.0.1'),
+      joinToken: () => controlPlane.controlPlane().createJoinToken('berth up runner', 10 * 60_000),
+      log: (line) => ctx.out.note(line),
+    });
+    const components: Component[] = [controlPlane, runner];
     const running = await startInOrder(components, ctx.signal);
 
     const info = controlPlane.info();

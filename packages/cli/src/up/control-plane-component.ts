@@ -19,7 +19,7 @@ export interface ControlPlaneInfo {
  * lock), applies migrations, starts the engine and the API, and listens. Stopping hands every
  * operation lease back, so a restarted Berth carries on at once.
  */
-export function controlPlaneComponent(settings: UpSettings, deps: { clock: Clock; log: (line: string) => void }): Component & { info(): ControlPlaneInfo } {
+export function controlPlaneComponent(settings: UpSettings, deps: { clock: Clock; log: (line: string) => void }): Component & { info(): ControlPlaneInfo; controlPlane(): ControlPlane } {
   let cp: ControlPlane | undefined;
   let info: ControlPlaneInfo | undefined;
   return {
@@ -47,6 +47,10 @@ export function controlPlaneComponent(settings: UpSettings, deps: { clock: Clock
     info() {
       if (!info) throw new Error('The control plane has not started.');
       return info;
+    },
+    controlPlane() {
+      if (!cp) throw new Error('The control plane has not started.');
+      return cp;
     },
   };
 }

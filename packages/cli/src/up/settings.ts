@@ -14,6 +14,11 @@ export interface UpEnvironment {
   /** BERTH_MASTER_KEY: handed to the control plane as is; never printed. */
   masterKey: string | undefined;
   baseDomain: string | undefined;
+  /** BERTH_RUNNER_DRIVER: process (default), docker or fake; BERTH_DOCKER_SOCKET for docker. */
+  runnerDriver?: string | undefined;
+  dockerSocket?: string | undefined;
+  /** BERTH_JOIN_TOKEN, for `berth runner`. */
+  joinToken?: string | undefined;
 }
 
 export type StoreChoice = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
@@ -30,6 +35,8 @@ export interface UpSettings {
   masterKey: string | undefined;
   /** Hostnames are `<app>.<baseDomain>`; default localhost, so they open in a browser with no DNS. */
   baseDomain: string;
+  runnerDriver: 'process' | 'docker' | 'fake';
+  dockerSocket: string | undefined;
 }
 
 export const upDefaults = { dataDir: '.berth', port: 7070, host: '127.0.0.1', baseDomain: 'localhost' } as const;
@@ -71,7 +78,9 @@ export function resolveUpSettings(flags: { 'data-dir'?: string; 'api-port'?: str
   if (domainSetting && !/^(?=.{1,200}$)([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/.test(domainSetting[0])) {
     throw usageError(`${domainSetting[1]} must be a lowercase DNS name: got "${domainSetting[0]}".`, 'For example apps.example.com, or localhost (the default).');
   }
-  const common = { masterKey: env.masterKey, baseDomain: domainSetting?.[0] ?? upDefaults.baseDomain };
+  const driver = env.runnerDriver ?? 'process';
+  if (!['process', 'docker', 'fake'].includes(driver)) throw usageError(`BERTH_RUNNER_DRIVER must be process, docker or fake: got "${driver}".`, 'Unset it to use the process driver.');
+  const common = { masterKey: env.masterKey, baseDomain: domainSetting?.[0] ?? upDefaults.baseDomain, runnerDriver: driver as 'process' | 'docker' | 'fake', dockerSocket: env.dockerSocket };
 
   const dbSetting = pick(flags['database-url'], '--database-url', env.databaseUrl, 'BERTH_DATABASE_URL');
   if (!dbSetting) return { dataDir, host, port, store: { kind: 'pglite', dataDir }, storeLabel: `PGlite in ${resolve(dataDir, 'pgdata')}`, ...common };

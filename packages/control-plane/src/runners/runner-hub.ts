@@ -127,7 +127,7 @@ export class RunnerHub {
         sentence: message.sentence, ...(message.evidence ? { evidence: message.evidence } : {}), ...(message.gates ? { gates: message.gates } : {}),
       }, `host:${hostId}`);
       if (message.address) await setAllocationAddress(this.deps.db, allocation.id, message.address, new Date(this.deps.clock.now()));
-      this.send(hostId, { type: 'report.accepted', allocationId: allocation.id, version: op.version });
+      this.send(hostId, { type: 'report.accepted', allocationId: allocation.id, version: message.version, newVersion: op.version });
       this.deps.onChange();
     } catch (error) {
       const reason = error instanceof BerthError ? error.message : String(error);

@@ -62,7 +62,8 @@ export type ControlMessage =
   | { type: 'allocation.stop'; allocationId: string; version: number; deadlineMs: number; reason: string }
   /** The control plane has given this allocation up (its host was offline): stop it and never report it again. */
   | { type: 'allocation.forget'; allocationId: string; reason: string }
-  | { type: 'report.accepted'; allocationId: string; version: number }
+  /** `version` is the one the report acted on; `newVersion` the allocation's version now, for the next report. */
+  | { type: 'report.accepted'; allocationId: string; version: number; newVersion: number }
   | { type: 'report.refused'; allocationId: string; version: number; reason: string };
 
 export function isRunnerMessage(value: unknown): value is RunnerMessage {

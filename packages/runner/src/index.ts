@@ -1,0 +1,17 @@
+export type { AllocationSpec, AllocationStats, Driver, ExitInfo, OutputStream, RunningAllocation } from './drivers/driver.js';
+export { ProcessDriver, type ProcessDriverOptions } from './drivers/process-driver.js';
+export { FakeDriver } from './drivers/fake-driver.js';
+export { parseFakeBehaviour, type FakeBehaviour } from './drivers/fake-behaviour.js';
+export { bwrapPath } from './drivers/sandbox.js';
+export { LineSplitter, sanitizeLine, maxLineBytes } from './drivers/output-lines.js';
+export { ArtifactCache, type ArtifactDownload, type FetchedArtifact } from './artifacts/artifact-cache.js';
+export { ArtifactDigestMismatchError, digestHex, digestOfFile } from './artifacts/digest.js';
+export { waitUntilReady, type ReadinessOptions, type ReadinessResult } from './readiness/readiness-probe.js';
+export { AllocRunner, type AllocRunnerOutcome } from './alloc-runner/alloc-runner.js';
+export type { AllocRunnerDeps, LogLine } from './alloc-runner/deps.js';
+export { AllocationFailed, type HookContext, type PrerunHook, type ReadyHook, type StopHook, type StopRequest } from './alloc-runner/hook.js';
+export { ReportRefusedError, type AllocationReport, type AllocationState, type ReportAnswer, type ReportFn } from './alloc-runner/report.js';
+export { freePort } from './alloc-runner/free-port.js';
+export { RunnerAgent, type ManagedAllocation, type AllocationIo, type RunnerAgentOptions } from './agent/runner-agent.js';
+export { ControlPlaneClient, ControlPlaneRefusal } from './agent/control-plane-client.js';
+export { startRunner, runnerVersion, type RunnerConfig } from './agent/start-runner.js';
