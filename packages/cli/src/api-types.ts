@@ -132,3 +132,60 @@ export interface Secret {
   updatedAt: string;
   updatedBy: string;
 }
+
+/** A machine that runs allocations, as platform admins see it (`GET /api/hosts`). */
+export interface Host {
+  id: string;
+  name: string;
+  region: string;
+  labels: Record<string, string>;
+  capacity: { cpus: number; memoryBytes: number };
+  runnerVersion: string;
+  /** `cordoned` is kept by an operator; `offline` when its runner stopped heartbeating. */
+  status: 'ready' | 'cordoned' | 'offline';
+  cordoned: boolean;
+  /** Whether its runner holds a WebSocket to this control plane now. */
+  connected?: boolean;
+  lastHeartbeatAt: string | null;
+  createdAt: string;
+}
+
+/** One running (or finished) instance of one artifact on one host; its state is its operation's. */
+export interface Allocation {
+  id: string;
+  operationId: string;
+  environmentId: string;
+  deploymentId: string;
+  hostId: string;
+  digest: string;
+  state: string;
+  role: StateRole;
+  failureMode: string | null;
+  reason: string | null;
+  address: { host: string; port: number } | null;
+  /** The runner's last sample: CPU and resident memory. */
+  stats: { cpuPercent: number; memoryBytes: number; at: string } | null;
+  /** The memory limit. */
+  memoryBytes: number;
+  createdAt: string;
+  /** Only from `GET /api/allocations/:id`. */
+  timeline?: OperationEvent[];
+}
+
+/** The answer of `PUT /api/apps/:app/environments/:env/scale`. */
+export interface ScaleResult {
+  environment: string;
+  count: number;
+  /** What the environment runs; null until a deployment is promoted to it. */
+  deploymentId: string | null;
+}
+
+/** One line of an app's runtime output (`GET /api/apps/:app/logs`). */
+export interface AllocationLogLine {
+  allocationId: string;
+  /** Per allocation; with allocationId, it names the line. */
+  seq: number;
+  at: string;
+  stream: string;
+  text: string;
+}

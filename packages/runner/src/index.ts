@@ -15,3 +15,5 @@ export { freePort } from './alloc-runner/free-port.js';
 export { RunnerAgent, type ManagedAllocation, type AllocationIo, type RunnerAgentOptions } from './agent/runner-agent.js';
 export { ControlPlaneClient, ControlPlaneRefusal } from './agent/control-plane-client.js';
 export { startRunner, runnerVersion, type RunnerConfig } from './agent/start-runner.js';
+export { DockerDriver, defaultDockerImage, containerName, type DockerDriverOptions } from './drivers/docker-driver.js';
+export { DockerApi, DockerApiError, type DockerApiOptions } from './drivers/docker-api.js';

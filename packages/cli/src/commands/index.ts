@@ -3,6 +3,8 @@ import appsCreate from './apps/create.js';
 import appsDelete from './apps/delete.js';
 import appsList from './apps/list.js';
 import appsShow from './apps/show.js';
+import allocsList from './allocs/list.js';
+import allocsShow from './allocs/show.js';
 import deploy from './deploy/deploy.js';
 import deployAbandon from './deploy/abandon.js';
 import deployApprove from './deploy/approve.js';
@@ -10,12 +12,18 @@ import deployRetry from './deploy/retry.js';
 import deployWatch from './deploy/watch.js';
 import deploymentsList from './deployments/list.js';
 import deploymentsShow from './deployments/show.js';
+import hostsCordon from './hosts/cordon.js';
+import hostsList from './hosts/list.js';
+import hostsShow from './hosts/show.js';
+import hostsUncordon from './hosts/uncordon.js';
 import login from './login.js';
 import logout from './logout.js';
+import logs from './logs.js';
 import opsList from './ops/list.js';
 import opsShow from './ops/show.js';
 import opsWatch from './ops/watch.js';
 import orgsCreate from './orgs/create.js';
+import scale from './scale.js';
 import secretsList from './secrets/list.js';
 import secretsSet from './secrets/set.js';
 import secretsUnset from './secrets/unset.js';
@@ -50,6 +58,14 @@ export const commands: readonly CommandSpec<any, any, any>[] = [
   opsList,
   opsShow,
   opsWatch,
+  hostsList,
+  hostsShow,
+  hostsCordon,
+  hostsUncordon,
+  allocsList,
+  allocsShow,
+  scale,
+  logs,
   tokensCreate,
   tokensList,
   tokensRevoke,

@@ -100,10 +100,20 @@ export class RunnerHub {
         await this.#reconcile(hostId, message.allocations.map((a) => a.allocationId));
         this.deps.onChange();
         return;
-      case 'heartbeat':
+      case 'heartbeat': {
         await markHostAlive(this.deps.db, hostId, now);
-        for (const stats of message.allocations) await recordAllocationStats(this.deps.db, stats.allocationId, hostId, stats, now);
+        for (const stats of message.allocations) {
+          const allocation = await findAllocation(this.deps.db, stats.allocationId);
+          // A host that was offline and came back runs allocations the control plane has since
+          // failed: they are forgotten (stopped), never brought back to life.
+          if (!allocation || allocation.hostId !== hostId || allocation.role === 'terminal') {
+            this.send(hostId, { type: 'allocation.forget', allocationId: stats.allocationId, reason: 'the control plane gave this allocation up while the host was silent' });
+            continue;
+          }
+          await recordAllocationStats(this.deps.db, stats.allocationId, hostId, stats, now);
+        }
         return;
+      }
       case 'allocation.logs': {
         const allocation = await findAllocation(this.deps.db, message.allocationId);
         if (allocation?.hostId === hostId) await appendAllocationLogs(this.deps.db, allocation.id, message.lines);

@@ -77,7 +77,10 @@ export class Scheduler {
     const now = this.deps.clock.now();
     const failures = await this.deps.db.query<{ finished_at: Date; reason: string | null }>(
       `SELECT o.finished_at, o.reason FROM allocations a JOIN operations o ON o.id = a.operation_id
-       WHERE a.environment_id = $1 AND a.deployment_id = $2 AND o.state = 'failed' AND o.finished_at > $3 ORDER BY o.finished_at DESC`,
+       WHERE a.environment_id = $1 AND a.deployment_id = $2 AND o.state = 'failed' AND o.finished_at > $3
+         -- A host's failure is not the app's: allocations lost with their host, or stuck on it, do not count.
+         AND o.failure_mode IS DISTINCT FROM 'runner crash' AND coalesce(o.reason, '') NOT LIKE 'Its host % went offline%'
+       ORDER BY o.finished_at DESC`,
       [env.id, env.deployment_id, new Date(now - this.#window)],
     );
     if (failures.length >= this.#limit) {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Clock } from '@berth/core';
 import { systemClock } from '@berth/core';
 import { tempDir } from '@berth/testkit';
-import { startControlPlane, type ControlPlane } from '../control-plane.js';
+import { startControlPlane, type ControlPlane, type ControlPlaneConfig } from '../control-plane.js';
 import type { Executor } from '../engine/executor.js';
 import { openTestDb, type Backend } from './test-db.js';
 
@@ -19,7 +19,7 @@ export interface TestControlPlane {
 }
 
 /** A control plane on a fresh, migrated store (PGlite from the template, or a new PostgreSQL database). */
-export async function startTestControlPlane(options: { backend?: Backend; clock?: Clock; executors?: Executor[]; bodyLimit?: number; uploadLimit?: number } = {}): Promise<TestControlPlane> {
+export async function startTestControlPlane(options: { backend?: Backend; clock?: Clock; executors?: Executor[]; bodyLimit?: number; uploadLimit?: number; config?: Partial<ControlPlaneConfig> } = {}): Promise<TestControlPlane> {
   const dir = await tempDir('berth-cp-');
   const testDb = await openTestDb(options.backend ?? 'pglite');
   const logs: string[] = [];
@@ -27,6 +27,7 @@ export async function startTestControlPlane(options: { backend?: Backend; clock?
     dataDir: dir.path, db: testDb.db, clock: options.clock ?? systemClock, executors: options.executors ?? [], log: (line) => logs.push(line),
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.uploadLimit ? { uploadLimit: options.uploadLimit } : {}),
+    ...(options.config ?? {}),
   });
   const adminToken = readFileSync(cp.tokenFile, 'utf8').trim();
   return {

@@ -145,7 +145,11 @@ export class RunnerAgent {
   async #handle(message: ControlMessage): Promise<void> {
     switch (message.type) {
       case 'welcome':
+        // The control plane sets the pace: restart the heartbeat at its interval.
         this.#heartbeatMs = message.heartbeatMs;
+        if (this.#heartbeat) clearInterval(this.#heartbeat);
+        this.#heartbeat = setInterval(() => void this.#beat(), this.#heartbeatMs);
+        void this.#beat();
         return;
       case 'allocation.start': {
         const { assignment } = message;
