@@ -40,7 +40,7 @@ export default defineCommand({
     const path = `/api/apps/${encodeURIComponent(flags.app)}/environments/${encodeURIComponent(env)}/scale`;
     const result = await put<ScaleResult>(ctx, path, { count: Number(flags.count) });
     if (result.deploymentId === null) {
-      ctx.out.note(`${result.environment} has no deployment yet: ${result.environment} runs nothing until a deployment is promoted to it; preview environments run their deploy.`);
+      ctx.out.note(`${result.environment} has no deployment yet, so the count waits: ${result.environment} runs nothing until a deployment is promoted to it; preview environments run their deploy.`);
     }
     const what = `${result.count} allocation${result.count === 1 ? '' : 's'}`;
     ctx.out.result(result, () =>

@@ -36,7 +36,10 @@ export class ProcessDriver implements Driver {
     const bwrap = this.#options.sandbox === 'off' ? null : await bwrapPath();
     // In the sandbox /tmp is a private tmpfs; outside it the allocation gets a folder of its own.
     const env = appEnvironment(spec, { home: copy.home, tmp: bwrap ? '/tmp' : copy.tmp });
-    const shell = ['/bin/sh', '-c', spec.command];
+    // The shell stays alive until the app exits: a no-op TERM trap (not an ignore, which the app
+    // would inherit) keeps dash from dying on the drain's SIGTERM while the app, which gets the
+    // same signal through the process group, decides for itself how to finish.
+    const shell = ['/bin/sh', '-c', `trap : TERM\n${spec.command}`];
     const memory = await guardMemory(spec.allocationId, spec.memoryBytes, this.#options.memoryLimit);
     const argv = memory.wrap(bwrap ? [bwrap, ...sandboxArgs(copy, shell)] : shell);
 
