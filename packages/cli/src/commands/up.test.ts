@@ -107,7 +107,7 @@ describe('berth up', () => {
     assert.equal(doc.firstStart, false);
     assert.deepEqual(doc.appliedMigrations, []);
     assert.equal(doc.tokenFile, join(dataDir, 'admin-token'));
-    assert.deepEqual(doc.components, ['control plane']);
+    assert.deepEqual(doc.components, ['control plane', 'runner']);
     const shown = await runCli(['apps', 'show', 'kept', '--api', doc.url], { env: box.env() });
     assert.equal(shown.code, ExitCode.ok, show(shown));
     again.kill('SIGINT');

@@ -7,7 +7,7 @@ import { startRunnerProcess, type RunnerProcess } from './runner-harness.js';
 
 /**
  * Worker health as the seeds describe it, on real processes: two `berth runner` hosts on this
- * machine, one SIGKILLed. Timeouts are shortened: heartbeats every 200 ms, offline after 1.5 s,
+ * machine, one SIGKILLed. Timeouts are shortened: heartbeats every 250 ms, offline after 4 s (slack for a loaded CI machine),
  * stuck jobs after 4 s.
  */
 describe('worker health with two runners', () => {
@@ -22,7 +22,7 @@ describe('worker health with two runners', () => {
   const hostId = async (name: string) => (await hosts()).find((h) => h.name === name)!.id;
 
   before(async () => {
-    t = await startTestControlPlane({ config: { heartbeatMs: 200, heartbeatTimeoutMs: 1500, stuckJobTimeoutMs: 4000, scheduleEveryMs: 200 } });
+    t = await startTestControlPlane({ config: { heartbeatMs: 250, heartbeatTimeoutMs: 4000, stuckJobTimeoutMs: 9000, scheduleEveryMs: 200 } });
     api = await t.cp.listen('127.0.0.1', 0);
     dir = await tempDir('berth-runners-');
     const join = await t.cp.createJoinToken('test', 60_000);
@@ -73,13 +73,15 @@ describe('worker health with two runners', () => {
     });
 
     // r1 comes back: it rejoins, and nothing it ran before comes back to life.
+    const before = new Set((await allocs(true)).filter((a) => a.hostId === r1).map((a) => a.id));
     runners[0] = startRunnerProcess({ api, join: await t.cp.createJoinToken('again', 60_000), name: 'r1', dataDir: join_(dir.path, 'r1') });
     await eventually(async () => (await hosts()).find((h) => h.name === 'r1')?.connected, { timeoutMs: 30_000, message: 'r1 rejoined' });
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const all = await allocs(true);
     assert.equal(all.find((a) => a.id === lost.id)?.state, 'failed');
     assert.equal(all.find((a) => a.id === job.id)?.state, 'failed');
-    assert.ok(!all.some((a) => a.hostId === r1 && a.state !== 'failed' && a.state !== 'stopped'), 'nothing resurrected on r1');
+    // New placements may land on r1 again; what it ran before its crash stays failed.
+    assert.deepEqual(all.filter((a) => before.has(a.id) && a.state !== 'failed').map((a) => `${a.id} ${a.state}`), [], 'nothing resurrected on r1');
   });
 
   test('a wrong or expired join token is refused with a clear error', async () => {
