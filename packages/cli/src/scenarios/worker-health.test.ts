@@ -8,7 +8,7 @@ import { startRunnerProcess, type RunnerProcess } from './runner-harness.js';
 /**
  * Worker health as the seeds describe it, on real processes: two `berth runner` hosts on this
  * machine, one SIGKILLed. Timeouts are shortened: heartbeats every 250 ms, offline after 4 s (slack for a loaded CI machine),
- * stuck jobs after 4 s.
+ * stuck jobs after 9 s.
  */
 describe('worker health with two runners', () => {
   let t: TestControlPlane;
