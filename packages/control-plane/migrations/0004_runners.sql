@@ -65,3 +65,5 @@ ALTER TABLE environments ADD COLUMN desired_count integer NOT NULL DEFAULT 0;
 -- 'running', or 'crashloop' after repeated exits within a window (cleared by a deploy or a scale).
 ALTER TABLE environments ADD COLUMN run_status text NOT NULL DEFAULT 'running';
 ALTER TABLE environments ADD COLUMN run_status_reason text;
+-- Failures before this moment do not count toward a crash loop (a scale or a deploy starts afresh).
+ALTER TABLE environments ADD COLUMN run_status_since timestamptz;

@@ -46,6 +46,9 @@ export interface ControlPlaneConfig {
   stuckJobTimeoutMs?: number;
   /** How often the scheduler reconciles (default 1 s; it also runs on every change). */
   scheduleEveryMs?: number;
+  /** Failed allocations within `crashWindowMs` (default 5 min) that put an environment in crashloop (default 5). */
+  crashLimit?: number;
+  crashWindowMs?: number;
   log?: (line: string) => void;
 }
 
@@ -90,7 +93,7 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Con
     const resolver = storeSecretResolver(db, secrets);
     const wake = { scheduler: () => {} };
     const hub = new RunnerHub({ db, clock: config.clock, engine, secrets: resolver, tokenKey: runnerKey, heartbeatMs: config.heartbeatMs ?? 5000, log, onChange: () => wake.scheduler() });
-    const scheduler = new Scheduler({ db, clock: config.clock, engine, hub, secrets: resolver, log });
+    const scheduler = new Scheduler({ db, clock: config.clock, engine, hub, secrets: resolver, log, ...(config.crashLimit ? { crashLimit: config.crashLimit } : {}), ...(config.crashWindowMs ? { crashWindowMs: config.crashWindowMs } : {}) });
     const schedulingLoop = new Loop(() => scheduler.tick(), config.scheduleEveryMs ?? 1000, (error) => log(`scheduler: ${(error as Error).stack ?? error}`));
     wake.scheduler = () => schedulingLoop.poke();
     const healthDeps = { db, clock: config.clock, engine, log, heartbeatTimeoutMs: config.heartbeatTimeoutMs ?? 30_000, stuckJobTimeoutMs: config.stuckJobTimeoutMs ?? 15 * 60_000 };

@@ -61,7 +61,7 @@ export async function allocationRoutes(app: FastifyInstance, deps: ApiDeps): Pro
     const target = await appFromPath(deps, request);
     const env = await environmentFromQuery(deps, request, target.id, (request.params as { env: string }).env);
     const { count } = request.body as { count: number };
-    const [row] = await deps.db.query<{ deployment_id: string | null }>("UPDATE environments SET desired_count = $2, run_status = 'running', run_status_reason = NULL WHERE id = $1 RETURNING deployment_id", [env!.id, count]);
+    const [row] = await deps.db.query<{ deployment_id: string | null }>("UPDATE environments SET desired_count = $2, run_status = 'running', run_status_reason = NULL, run_status_since = $3 WHERE id = $1 RETURNING deployment_id", [env!.id, count, new Date(deps.clock.now())]);
     deps.onSchedulingChange?.();
     return { environment: env!.name, count, deploymentId: row?.deployment_id ?? null };
   });

@@ -22,6 +22,7 @@ export interface SchedulerDeps {
 }
 
 interface EnvironmentRow {
+  run_status_since: Date | null;
   id: string;
   app_id: string;
   org_id: string;
@@ -46,7 +47,7 @@ export class Scheduler {
 
   async tick(): Promise<void> {
     const envs = await this.deps.db.query<EnvironmentRow>(
-      `SELECT e.id, e.app_id, a.org_id, e.deployment_id, e.desired_count, e.run_status FROM environments e JOIN apps a ON a.id = e.app_id WHERE e.deployment_id IS NOT NULL`,
+      `SELECT e.id, e.app_id, a.org_id, e.deployment_id, e.desired_count, e.run_status, e.run_status_since FROM environments e JOIN apps a ON a.id = e.app_id WHERE e.deployment_id IS NOT NULL`,
     );
     for (const env of envs) await this.#reconcile(env);
   }
@@ -81,7 +82,7 @@ export class Scheduler {
          -- A host's failure is not the app's: allocations lost with their host, or stuck on it, do not count.
          AND o.failure_mode IS DISTINCT FROM 'runner crash' AND coalesce(o.reason, '') NOT LIKE 'Its host % went offline%'
        ORDER BY o.finished_at DESC`,
-      [env.id, env.deployment_id, new Date(now - this.#window)],
+      [env.id, env.deployment_id, new Date(Math.max(now - this.#window, env.run_status_since?.getTime() ?? 0))],
     );
     if (failures.length >= this.#limit) {
       const reason = `${failures.length} allocations failed within ${Math.round(this.#window / 60_000)} minutes; the last: ${failures[0]?.reason ?? 'unknown'}. Fix the app and deploy again, or scale to restart.`;
