@@ -2,28 +2,19 @@ import assert from 'node:assert/strict';
 import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { eventually, tempDir } from '@berth/testkit';
-import { copyExample, deployFolder, startTestControlPlane, waitForDeployment, type TestControlPlane } from '@berth/control-plane/testing';
-import { startRunnerProcess, type RunnerProcess } from './runner-harness.js';
+import { eventually } from '@berth/testkit';
+import { copyExample, deployFolder, waitForDeployment, type TestControlPlane } from '@berth/control-plane/testing';
+import { startWithOneRunner } from './runner-harness.js';
 
 /** The allocation lifecycle on a real runner process with the process driver. */
 describe('allocation lifecycle on a real runner', () => {
   let t: TestControlPlane;
-  let dir: { path: string; remove: () => Promise<void> };
-  let runner: RunnerProcess;
+  let dispose: () => Promise<void>;
 
   before(async () => {
-    t = await startTestControlPlane({ config: { heartbeatMs: 300, scheduleEveryMs: 200 } });
-    const api = await t.cp.listen('127.0.0.1', 0);
-    dir = await tempDir('berth-lifecycle-');
-    runner = startRunnerProcess({ api, join: await t.cp.createJoinToken('test', 60_000), name: 'solo', dataDir: join(dir.path, 'runner') });
-    await eventually(async () => (await t.call('GET', '/api/hosts')).body.items.some((h: { connected: boolean }) => h.connected), { timeoutMs: 30_000 });
+    ({ t, dispose } = await startWithOneRunner({ heartbeatMs: 300, scheduleEveryMs: 200 }));
   });
-  after(async () => {
-    await runner?.kill('SIGTERM');
-    await t?.close();
-    await dir?.remove();
-  });
+  after(async () => dispose?.());
 
   async function deployVariant(app: string, edit: (folder: string) => Promise<void>) {
     await t.call('POST', '/api/apps', { body: { name: app } });

@@ -2,26 +2,17 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { eventually, tempDir } from '@berth/testkit';
-import { copyExample, deployFolder, startTestControlPlane, waitForDeployment, type TestControlPlane } from '@berth/control-plane/testing';
-import { startRunnerProcess, type RunnerProcess } from './runner-harness.js';
+import { eventually } from '@berth/testkit';
+import { copyExample, deployFolder, waitForDeployment, type TestControlPlane } from '@berth/control-plane/testing';
+import { startWithOneRunner } from './runner-harness.js';
 
 let t: TestControlPlane;
-let dir: { path: string; remove: () => Promise<void> };
-let runner: RunnerProcess;
+let dispose: () => Promise<void>;
 
 before(async () => {
-  t = await startTestControlPlane({ config: { heartbeatMs: 300, scheduleEveryMs: 200, crashLimit: 3 } });
-  const api = await t.cp.listen('127.0.0.1', 0);
-  dir = await tempDir('berth-crashloop-');
-  runner = startRunnerProcess({ api, join: await t.cp.createJoinToken('test', 60_000), name: 'solo', dataDir: join(dir.path, 'runner') });
-  await eventually(async () => (await t.call('GET', '/api/hosts')).body.items.some((h: { connected: boolean }) => h.connected), { timeoutMs: 30_000 });
+  ({ t, dispose } = await startWithOneRunner({ heartbeatMs: 300, scheduleEveryMs: 200, crashLimit: 3 }));
 });
-after(async () => {
-  await runner?.kill('SIGTERM');
-  await t?.close();
-  await dir?.remove();
-});
+after(async () => dispose?.());
 
 test('an app that keeps exiting backs off, then its environment is in crashloop; scaling restarts it', async () => {
   await t.call('POST', '/api/apps', { body: { name: 'crashy' } });
