@@ -73,4 +73,16 @@ describe('allocation lifecycle on a real runner', () => {
     assert.equal(oom.state, 'failed');
     assert.match(oom.reason ?? '', /MiB/);
   });
+
+  test('[scale] region keeps allocations off hosts of another region, and says why', async () => {
+    const d = await deployVariant('regional', async (folder) => {
+      await writeFile(join(folder, 'berth.toml'), '[run]\ncommand = "node server.js"\n[scale]\nregion = "eu"\n');
+    });
+    const [env] = await eventually(async () => {
+      const rows = await t.cp.db.query<{ run_status_reason: string | null }>('SELECT run_status_reason FROM environments WHERE name = $1', [d.env]);
+      return rows[0]?.run_status_reason ? rows : undefined;
+    }, { timeoutMs: 15_000, message: 'a placement reason' });
+    assert.match(env!.run_status_reason!, /no ready host matches region eu/);
+    assert.deepEqual(await allocations('regional', d.env), []);
+  });
 });

@@ -6,7 +6,7 @@ import { findDeployment } from '../deployments/deployments-store.js';
 import type { SecretResolver } from '../operations/deploy/deploy-deps.js';
 import { buildAssignment } from '../runners/assignment.js';
 import type { RunnerHub } from '../runners/runner-hub.js';
-import { placeAllocation, type PlacementHost } from './placement.js';
+import { placeAllocation, type PlacementHost, type PlacementRequest } from './placement.js';
 
 export interface SchedulerDeps {
   db: Db;
@@ -70,7 +70,8 @@ export class Scheduler {
     const deployment = await findDeployment(this.deps.db, env.deployment_id);
     const manifest = deployment?.manifest as unknown as Manifest | undefined;
     if (!deployment?.digest || !manifest?.run) return;
-    for (let i = 0; i < -extra; i++) await this.#place(env, deployment.id, deployment.digest, manifest.run.memoryBytes);
+    const request = { memoryBytes: manifest.run.memoryBytes, ...(manifest.scale.region ? { region: manifest.scale.region } : {}), labels: manifest.scale.labels ?? {} };
+    for (let i = 0; i < -extra; i++) await this.#place(env, deployment.id, deployment.digest, request);
   }
 
   /** Crash-loop back-off: false while waiting; puts the environment in crashloop past the limit. */
@@ -95,7 +96,8 @@ export class Scheduler {
     return now - failures[0]!.finished_at.getTime() >= backoff;
   }
 
-  async #place(env: EnvironmentRow, deploymentId: string, digest: string, memoryBytes: number): Promise<void> {
+  async #place(env: EnvironmentRow, deploymentId: string, digest: string, request: PlacementRequest): Promise<void> {
+    const { memoryBytes } = request;
     const hosts = await this.deps.db.query<{ id: string; status: PlacementHost['status']; region: string; labels: Record<string, string>; memory_bytes: number; used: number; same: number }>(
       `SELECT h.id, h.status, h.region, h.labels, h.memory_bytes,
          coalesce((SELECT sum(a.memory_bytes) FROM allocations a JOIN operations o ON o.id = a.operation_id WHERE a.host_id = h.id AND o.role <> 'terminal'), 0)::bigint AS used,
@@ -103,7 +105,7 @@ export class Scheduler {
        FROM hosts h`,
       [env.id],
     );
-    const choice = placeAllocation(hosts.map((h) => ({ id: h.id, status: h.status, connected: this.deps.hub.connected(h.id), region: h.region, labels: h.labels, memoryBytes: h.memory_bytes, usedBytes: Number(h.used), sameEnvironment: h.same })), { memoryBytes });
+    const choice = placeAllocation(hosts.map((h) => ({ id: h.id, status: h.status, connected: this.deps.hub.connected(h.id), region: h.region, labels: h.labels, memoryBytes: h.memory_bytes, usedBytes: Number(h.used), sameEnvironment: h.same })), request);
     if (choice.hostId === null) {
       await this.deps.db.query('UPDATE environments SET run_status_reason = $2 WHERE id = $1', [env.id, `waiting for a host: ${choice.reason}`]);
       return;

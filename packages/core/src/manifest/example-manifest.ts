@@ -28,6 +28,8 @@ min = 0                              # 0 lets the app sleep when idle
 max = 3                              # at least max(min, 1)
 sleep_after = "15m"                  # idle time before sleeping (only with min = 0)
 wake_budget = "10s"                  # how long safe requests wait for a wake; at most "120s"
+region = "eu"                        # only hosts of this region (a runner's --region)
+labels = ["disk=ssd"]                # only hosts with these labels (a runner's --labels)
 
 [[routes]]
 path = "/api/search"

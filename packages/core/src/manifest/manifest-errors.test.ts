@@ -98,7 +98,7 @@ describe('parseManifest: unknown keys and tables', () => {
   });
 
   it('lists the known keys when none is close', () => {
-    expectProblem(`${RUN}[scale]\nreplicas = 3\n`, 4, 'scale.replicas', 'unknown key; [scale] takes min, max, sleep_after or wake_budget');
+    expectProblem(`${RUN}[scale]\nreplicas = 3\n`, 4, 'scale.replicas', 'unknown key; [scale] takes min, max, sleep_after, wake_budget, region or labels');
   });
 });
 
@@ -273,5 +273,21 @@ state_schema = "v1"
     assert.deepEqual((error.details as { file: string }).file, 'apps/shop/berth.toml');
     assert.match(problems[3]?.message ?? '', /\[scale\] max: must be an integer >= min \(2\), got 1$/);
     assert.equal(error.status, 400);
+  });
+});
+
+describe('parseManifest: placement', () => {
+  it('refuses a label that is not key=value', () => {
+    expectProblem(`${RUN}[scale]\nlabels = ["ssd"]\n`, 4, 'scale.labels[0]', 'must be written "key=value"');
+  });
+
+  it('refuses a region with capitals', () => {
+    expectProblem(`${RUN}[scale]\nregion = "EU"\n`, 4, 'scale.region', 'lowercase');
+  });
+
+  it('reads region and labels', () => {
+    const manifest = parseManifest(`${RUN}[scale]\nregion = "us-east"\nlabels = ["disk=ssd", "gpu=yes"]\n`);
+    assert.equal(manifest.scale.region, 'us-east');
+    assert.deepEqual(manifest.scale.labels, { disk: 'ssd', gpu: 'yes' });
   });
 });

@@ -85,6 +85,10 @@ export interface ScaleSpec {
    * with Retry-After. Duration, at most "120s"; default "10s".
    */
   readonly wakeBudgetMs: number;
+  /** `region`: place allocations only on hosts of this region (a runner's `--region`). Absent: any region. */
+  readonly region?: string;
+  /** `labels`: place allocations only on hosts with every one of these labels, written `["disk=ssd"]`. Default none. */
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 /** How the edge treats requests to a route; see DESIGN.md "Requests at the edge". */

@@ -14,7 +14,7 @@ describe('parseManifest: valid manifests', () => {
       build: { command: 'npm ci && npm run build', timeoutMs: 900_000, outputLimitBytes: 4 * MiB },
       run: { command: 'node server.js', port: 8080, health: '/healthz', image: 'node:20-slim', memoryBytes: 512 * MiB, drainTimeoutMs: 30_000 },
       assets: { dir: 'dist/assets', prefix: '/assets/', immutable: true },
-      scale: { min: 0, max: 3, sleepAfterMs: 900_000, wakeBudgetMs: 10_000 },
+      scale: { min: 0, max: 3, sleepAfterMs: 900_000, wakeBudgetMs: 10_000, region: 'eu', labels: { disk: 'ssd' } },
       routes: [
         { path: '/api/search', methods: ['POST'], class: 'safe', idempotency: 'optional' },
         { path: '/api/orders/*', methods: ['POST', 'PUT', 'PATCH', 'DELETE'], class: 'unsafe', idempotency: 'required' },
@@ -37,7 +37,7 @@ describe('parseManifest: valid manifests', () => {
     const expected: Manifest = {
       build: { timeoutMs: 15 * 60_000, outputLimitBytes: 4 * MiB },
       run: { command: 'node server.js', health: '/', memoryBytes: 512 * MiB, drainTimeoutMs: 30_000 },
-      scale: { min: 1, max: 1, sleepAfterMs: 15 * 60_000, wakeBudgetMs: 10_000 },
+      scale: { min: 1, max: 1, sleepAfterMs: 15 * 60_000, wakeBudgetMs: 10_000, labels: {} },
       routes: [],
       webhooks: [],
       secrets: { required: [] },

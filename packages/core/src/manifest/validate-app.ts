@@ -60,7 +60,7 @@ export function readAssets(root: TableReader): AssetsSpec | undefined {
 }
 
 export function readScale(root: TableReader): ScaleSpec {
-  const scale = root.table('scale', ['min', 'max', 'sleep_after', 'wake_budget']);
+  const scale = root.table('scale', ['min', 'max', 'sleep_after', 'wake_budget', 'region', 'labels']);
   const min = scale?.integer('min', { min: 0 }) ?? defaults.scale.min;
   const floor = Math.max(min, 1);
   // Name where the lower bound comes from, so "max = 0" under "min = 1" reads as the conflict it is.
@@ -70,5 +70,18 @@ export function readScale(root: TableReader): ScaleSpec {
     max: scale?.integer('max', { min: floor, atLeast }) ?? floor,
     sleepAfterMs: scale?.duration('sleep_after') ?? defaults.scale.sleepAfterMs,
     wakeBudgetMs: scale?.duration('wake_budget', { max: defaults.maxWakeBudgetMs, maxText: '120s' }) ?? defaults.scale.wakeBudgetMs,
+    ...(scale?.has('region') ? { region: scale.string('region', checkPlacementWord) ?? '' } : {}),
+    labels: Object.fromEntries((scale?.stringList('labels', checkLabel) ?? []).map((label) => label.split('=') as [string, string])),
   };
+}
+
+/** Regions and label parts are what a runner's --region and --labels accept. */
+function checkPlacementWord(value: string): string | undefined {
+  return /^[a-z0-9][a-z0-9._-]{0,39}$/.test(value) ? undefined : 'must be lowercase letters, digits, ".", "_" or "-" (at most 40)';
+}
+
+function checkLabel(value: string): string | undefined {
+  const [key, label, extra] = value.split('=');
+  if (extra !== undefined || !key || label === undefined) return 'must be written "key=value"';
+  return checkPlacementWord(key) ?? (label.length > 0 && label.length <= 200 ? undefined : 'must have a value of 1 to 200 characters');
 }
