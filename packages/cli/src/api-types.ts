@@ -33,6 +33,10 @@ export interface Environment {
   name: string;
   kind: 'production' | 'preview';
   createdAt: string;
+  deploymentId?: string | null;
+  desiredCount?: number;
+  runStatus?: 'running' | 'crashloop';
+  runStatusReason?: string | null;
 }
 
 export interface App {

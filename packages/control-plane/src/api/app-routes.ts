@@ -7,7 +7,13 @@ import { Name, Page, PageQuery, Timestamp, errorResponses } from './schemas.js';
 import { createApp, deleteApp, findApp, findEnvironment, listApps, listEnvironments, type AppRecord } from '../apps/apps.js';
 
 const Environment = Type.Object(
-  { id: Type.String(), name: Type.String(), kind: Type.Union([Type.Literal('production'), Type.Literal('preview')]), createdAt: Timestamp },
+  {
+    id: Type.String(), name: Type.String(), kind: Type.Union([Type.Literal('production'), Type.Literal('preview')]), createdAt: Timestamp,
+    deploymentId: Type.Union([Type.String(), Type.Null()], { description: 'The deployment it runs.' }),
+    desiredCount: Type.Integer({ description: 'How many allocations it wants.' }),
+    runStatus: Type.Union([Type.Literal('running'), Type.Literal('crashloop')]),
+    runStatusReason: Type.Union([Type.String(), Type.Null()], { description: 'Why placement is waiting, or why it is in crashloop.' }),
+  },
   { $id: 'Environment' },
 );
 const App = Type.Object(

@@ -7,6 +7,11 @@ export interface EnvironmentRecord {
   name: string;
   kind: 'production' | 'preview';
   createdAt: string;
+  /** The deployment it runs, how many allocations it wants, and whether placement is going well. */
+  deploymentId: string | null;
+  desiredCount: number;
+  runStatus: 'running' | 'crashloop';
+  runStatusReason: string | null;
 }
 
 export interface AppRecord {
@@ -29,10 +34,17 @@ interface EnvironmentRow {
   name: string;
   kind: 'production' | 'preview';
   created_at: Date;
+  deployment_id: string | null;
+  desired_count: number;
+  run_status: 'running' | 'crashloop';
+  run_status_reason: string | null;
 }
 
 const toApp = (row: AppRow): AppRecord => ({ id: row.id, orgId: row.org_id, name: row.name, createdAt: row.created_at.toISOString() });
-const toEnvironment = (row: EnvironmentRow): EnvironmentRecord => ({ id: row.id, appId: row.app_id, name: row.name, kind: row.kind, createdAt: row.created_at.toISOString() });
+const toEnvironment = (row: EnvironmentRow): EnvironmentRecord => ({
+  id: row.id, appId: row.app_id, name: row.name, kind: row.kind, createdAt: row.created_at.toISOString(),
+  deploymentId: row.deployment_id, desiredCount: row.desired_count, runStatus: row.run_status, runStatusReason: row.run_status_reason,
+});
 
 /** Creates the app and its one production environment together; undefined when the name is taken. */
 export async function createApp(db: Queryable, orgId: string, name: string, now: Date): Promise<{ app: AppRecord; environments: EnvironmentRecord[] } | undefined> {

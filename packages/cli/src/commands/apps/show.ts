@@ -24,9 +24,12 @@ export default defineCommand({
           : renderTable(envs, [
               { header: 'ENVIRONMENT', value: (env) => env.name },
               { header: 'KIND', value: (env) => env.kind },
+              { header: 'RUNS', value: (env) => (env.deploymentId ? `${env.desiredCount ?? 0} × ${env.deploymentId}` : '-') },
+              { header: 'STATUS', value: (env) => (env.runStatus === 'crashloop' ? 'crashloop' : env.runStatusReason ? 'waiting' : env.deploymentId ? 'running' : '-') },
               { header: 'ID', value: (env) => env.id },
               { header: 'CREATED', value: (env) => isoTime(env.createdAt) },
             ], style),
+        ...envs.filter((env) => env.runStatusReason).map((env) => `${env.name}: ${env.runStatusReason}`),
       ].join('\n');
     });
   },
