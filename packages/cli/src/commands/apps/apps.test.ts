@@ -70,7 +70,7 @@ describe('berth apps', () => {
     assert.match(human.stdout, /^name: {5}shop$/m);
     assert.match(human.stdout, /^created: {2}\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \((just now|\d+s ago)\)$/m);
     assert.match(human.stdout, /^ENVIRONMENT {2}KIND {8}RUNS {2}STATUS {2}ID {2,}CREATED$/m);
-    assert.match(human.stdout, /^production {3}production {2}- {5}- {6}env_\S+ {2}\d{4}-/m);
+    assert.match(human.stdout, /^production {3}production {2}- {5}- {7}env_\S+ {2}\d{4}-/m);
     const app = parseJson(await h.run(['apps', 'show', 'shop', '--json']));
     assert.equal(app.environments[0].kind, 'production');
     const byId = parseJson(await h.run(['apps', 'show', app.id, '--json']));
