@@ -118,7 +118,16 @@ export class RunnerAgent {
       ws.once('unexpected-response', (_req, res) => reject(new ControlPlaneRefusal(res.statusCode ?? 500, 'refused', `the control plane refused the connection (${res.statusCode})`)));
       ws.once('error', reject);
     });
-    ws.on('message', (data) => void this.#handle(JSON.parse(data.toString()) as ControlMessage).catch((error) => this.options.log(`runner: ${(error as Error).message}`)));
+    ws.on('message', (data) => {
+      let message: ControlMessage;
+      try {
+        message = JSON.parse(data.toString()) as ControlMessage;
+      } catch {
+        this.options.log('runner: ignored a message that is not JSON');
+        return;
+      }
+      void this.#handle(message).catch((error) => this.options.log(`runner: ${(error as Error).message}`));
+    });
     this.#send({ type: 'hello', protocol: runnerProtocolVersion, runnerVersion: this.options.runnerVersion, capacity: this.options.capacity, allocations: [...this.#allocations.values()].map((a) => a.held()) });
     for (const { message } of this.#pending.values()) this.#send(message);
     this.#connected?.();
