@@ -1,0 +1,45 @@
+import type { Duplex } from 'node:stream';
+import type { LoadBalancer } from './load-balancer.js';
+import type { RouteTable } from './route-table.js';
+import type { TargetPool } from './target-pool.js';
+
+/**
+ * One line of the edge's log: what the edge decided when it did not simply proxy, or when
+ * proxying failed. Successful requests are not logged here; an access log is the app's or a later
+ * middleware's concern, and the hot path should not build an object per request for it.
+ */
+export interface EdgeLogEntry {
+  event: 'refused' | 'retried' | 'upstream_failed' | 'client_gone' | 'client_error' | 'tunnel_failed';
+  status: number;
+  requestId?: string | undefined;
+  hostname?: string | undefined;
+  method?: string | undefined;
+  path?: string | undefined;
+  deploymentId?: string | undefined;
+  allocationId?: string | undefined;
+  /** The error code (`ECONNREFUSED`, `HPE_INVALID_CHUNK_SIZE`) or message, never a request body. */
+  error?: string | undefined;
+}
+
+export type EdgeLog = (entry: EdgeLogEntry) => void;
+
+/**
+ * What the per-request code shares with the server that owns it: built once by createEdgeServer
+ * and handed to every exchange, so a request reaches its dependencies without a closure of its own.
+ */
+export interface EdgeContext {
+  readonly table: RouteTable;
+  readonly balancer: LoadBalancer;
+  readonly pool: TargetPool;
+  readonly maxBodyBytes: number;
+  readonly upstreamTimeoutMs: number;
+  readonly log: EdgeLog;
+  /** Set once close() begins: responses then ask clients to close their connections. */
+  closing: boolean;
+  /** Requests whose response has not closed yet; close() waits for this to reach zero. */
+  inFlight: number;
+  /** Open WebSocket tunnels (the client side); close() cuts them first, as they never finish alone. */
+  readonly tunnels: Set<Duplex>;
+  /** Called when a request's response closes, however it ended. */
+  requestEnded(): void;
+}

@@ -1,0 +1,74 @@
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import type { EdgeContext, EdgeLogEntry } from './edge-context.js';
+import { sendRefusal, type RefusalStatus } from './edge-responses.js';
+import { errorCode } from './proxy-errors.js';
+import type { Route, Target } from './route-table.js';
+
+/**
+ * An exchange is one client request and its (at most two) attempts upstream. It is the one object
+ * the edge allocates per request for itself: the event handlers in request-handler.ts and
+ * upstream-attempt.ts are module-level functions that find their exchange through a symbol on the
+ * emitter they listen to, instead of closures created for every request.
+ */
+const kExchange = Symbol('berth.exchange');
+type Tagged = { [kExchange]?: Exchange | undefined };
+
+export function exchangeOf(emitter: object): Exchange | undefined {
+  return (emitter as Tagged)[kExchange];
+}
+
+export function tag(emitter: object, exchange: Exchange | undefined): void {
+  (emitter as Tagged)[kExchange] = exchange;
+}
+
+export class Exchange {
+  route: Route | undefined = undefined;
+  target: Target | undefined = undefined;
+  upstream: ClientRequest | undefined = undefined;
+  upstreamResponse: IncomingMessage | undefined = undefined;
+  /** Built on the first attempt and reused by the retry. */
+  upstreamHeaders: string[] | undefined = undefined;
+  attempts = 0;
+  hasBody = false;
+  bodyBytes = 0;
+  clientGone = false;
+  /** The status the edge decided itself (a refusal, a failure, a parser error); 0 while proxying. */
+  outcome = 0;
+
+  constructor(
+    readonly edge: EdgeContext,
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly requestId: string,
+  ) {}
+
+  /**
+   * Ends the exchange with the edge's own answer, logged once: as a refusal, or as an upstream
+   * failure when `error` says what went wrong. The connection closes if the body was left unread,
+   * so the client's next request cannot be read out of the middle of this one's body.
+   */
+  refuse(status: RefusalStatus, error?: unknown): void {
+    this.outcome = status;
+    const { edge, req, res } = this;
+    edge.log(this.logEntry(error === undefined || status === 413 ? 'refused' : 'upstream_failed', status, error));
+    sendRefusal(res, status, this.requestId, req.headers.accept, !req.complete || edge.closing);
+  }
+
+  logEntry(event: EdgeLogEntry['event'], status: number, error?: unknown): EdgeLogEntry {
+    const req = this.req;
+    return {
+      event, status, requestId: this.requestId, hostname: this.route?.hostname ?? req.headers.host, method: req.method, path: req.url,
+      deploymentId: this.route?.deploymentId, allocationId: this.target?.allocationId, error: describe(error),
+    };
+  }
+}
+
+function describe(error: unknown): string | undefined {
+  if (error === undefined) return undefined;
+  return errorCode(error) ?? (error instanceof Error ? error.message : String(error));
+}
+
+export function ignoreError(): void {
+  // Errors on the client's request and the upstream response surface again as a 'close' event,
+  // which is where they are handled; this listener keeps them from becoming uncaught exceptions.
+}

@@ -1,0 +1,134 @@
+/**
+ * A target is one ready allocation of a route's deployment: an address the edge may send a request
+ * to. Only allocations that passed readiness become targets (DESIGN rule 3), so a target list is the
+ * control plane's verdict, never the edge's guess.
+ */
+export interface Target {
+  readonly allocationId: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * What the edge knows about one hostname: the deployment its route owner names at an epoch, and
+ * that deployment's ready allocations. A route with no targets is still a route: its app is known
+ * and the edge answers 503, never with another deployment's allocation (DESIGN rule 1).
+ */
+export interface Route {
+  readonly hostname: string;
+  readonly epoch: number;
+  readonly deploymentId: string;
+  readonly environmentId: string;
+  readonly targets: readonly Target[];
+}
+
+/**
+ * Lowercases a Host header and strips its port and a trailing dot, so `App.Example.com.:8080` and
+ * `app.example.com` name the same route. IPv6 literals keep their brackets.
+ */
+export function normalizeHostname(host: string): string {
+  let end = host.length;
+  if (host.charCodeAt(0) === 91 /* [ */) {
+    end = host.indexOf(']') + 1 || end;
+  } else {
+    const colon = host.lastIndexOf(':');
+    if (colon !== -1) end = colon;
+  }
+  if (end > 0 && host.charCodeAt(end - 1) === 46 /* . */) end -= 1;
+  return (end === host.length ? host : host.slice(0, end)).toLowerCase();
+}
+
+/**
+ * Hostname → route, read on every request and written only by whoever feeds the edge (the route
+ * event feed, later). Readers hold the Route object they looked up, and routes are frozen, so a
+ * request sees one consistent owner and target list even if the table changes while it runs.
+ */
+export class RouteTable {
+  #routes = new Map<string, Route>();
+  readonly #listeners = new Set<() => void>();
+
+  /** The route for a Host header (any case, with or without a port), or undefined for an unknown host. */
+  lookup(host: string | undefined): Route | undefined {
+    if (host === undefined || host === '') return undefined;
+    return this.#routes.get(normalizeHostname(host));
+  }
+
+  get size(): number {
+    return this.#routes.size;
+  }
+
+  routes(): IterableIterator<Route> {
+    return this.#routes.values();
+  }
+
+  /**
+   * Swaps the whole table for a snapshot. The new Map is built aside and swapped in with one
+   * assignment, so no reader ever sees half of the old table and half of the new one.
+   */
+  replace(routes: Iterable<Route>): void {
+    const next = new Map<string, Route>();
+    for (const route of routes) {
+      const frozen = freezeRoute(route);
+      if (next.has(frozen.hostname)) throw new Error(`route table: hostname ${frozen.hostname} appears twice in one snapshot`);
+      next.set(frozen.hostname, frozen);
+    }
+    this.#routes = next;
+    this.#changed();
+  }
+
+  /**
+   * Sets one hostname's route. Returns false, and changes nothing, when the route is older than
+   * the one held: epochs only grow, so an older epoch is a late or replayed event. The same epoch
+   * is accepted because targets change (allocations become ready or drain) without an owner change.
+   */
+  update(route: Route): boolean {
+    const frozen = freezeRoute(route);
+    const held = this.#routes.get(frozen.hostname);
+    if (held !== undefined && held.epoch > frozen.epoch) return false;
+    this.#routes.set(frozen.hostname, frozen);
+    this.#changed();
+    return true;
+  }
+
+  /** Forgets a hostname: it answers 404 from now on. Returns whether it was known. */
+  remove(hostname: string): boolean {
+    const removed = this.#routes.delete(normalizeHostname(hostname));
+    if (removed) this.#changed();
+    return removed;
+  }
+
+  /** The allocation ids any route currently names; the target pool keeps connections only to these. */
+  allocationIds(): Set<string> {
+    const ids = new Set<string>();
+    for (const route of this.#routes.values()) for (const target of route.targets) ids.add(target.allocationId);
+    return ids;
+  }
+
+  /** Calls `listener` after every change; returns a function that stops it. */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #changed(): void {
+    for (const listener of this.#listeners) listener();
+  }
+}
+
+/** A private, frozen copy: the caller may reuse its objects without changing what requests see. */
+function freezeRoute(route: Route): Route {
+  if (!Number.isSafeInteger(route.epoch) || route.epoch < 0) throw new Error(`route table: ${route.hostname} has an invalid epoch ${route.epoch}`);
+  const targets = route.targets.map((target) => {
+    if (!Number.isInteger(target.port) || target.port < 1 || target.port > 65_535) {
+      throw new Error(`route table: allocation ${target.allocationId} of ${route.hostname} has an invalid port ${target.port}`);
+    }
+    return Object.freeze({ allocationId: target.allocationId, host: target.host, port: target.port });
+  });
+  return Object.freeze({
+    hostname: normalizeHostname(route.hostname),
+    epoch: route.epoch,
+    deploymentId: route.deploymentId,
+    environmentId: route.environmentId,
+    targets: Object.freeze(targets),
+  });
+}

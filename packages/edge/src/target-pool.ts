@@ -1,0 +1,97 @@
+import { Agent } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Target } from './route-table.js';
+
+export interface TargetPoolOptions {
+  /**
+   * Connections open at once to one allocation. Past it, requests wait in the agent's queue rather
+   * than opening more: an app instance is sized for a bounded concurrency, and a stampede should
+   * queue at the edge, not exhaust the allocation's file descriptors.
+   */
+  maxSocketsPerTarget?: number;
+  /**
+   * How long an idle kept-alive connection waits for reuse before the edge closes it. Below
+   * Node's default server keep-alive (5 s) so the edge, not the app, closes first: reusing a socket
+   * the app is closing at the same moment is the classic cause of spurious resets.
+   */
+  idleSocketTimeoutMs?: number;
+}
+
+/**
+ * An agent that stops keeping sockets once its allocation has left every route: requests already
+ * running on it finish normally, and each socket is closed as it is released instead of pooled.
+ */
+class TargetAgent extends Agent {
+  retired = false;
+
+  override keepSocketAlive(socket: Duplex): boolean {
+    if (this.retired) return false;
+    return super.keepSocketAlive(socket) as unknown as boolean;
+  }
+}
+
+/**
+ * One keep-alive agent per target allocation, reused across requests so the hot path does not pay
+ * a TCP handshake per request. Keyed by allocation id: an allocation's address never changes, and
+ * the id is already a string on the target, so the lookup allocates nothing.
+ */
+export class TargetPool {
+  readonly #agents = new Map<string, TargetAgent>();
+  readonly #maxSockets: number;
+  readonly #idleTimeoutMs: number;
+
+  constructor(options: TargetPoolOptions = {}) {
+    this.#maxSockets = options.maxSocketsPerTarget ?? 256;
+    this.#idleTimeoutMs = options.idleSocketTimeoutMs ?? 4_000;
+  }
+
+  agentFor(target: Target): Agent {
+    let agent = this.#agents.get(target.allocationId);
+    if (agent === undefined) {
+      agent = new TargetAgent({
+        keepAlive: true,
+        maxSockets: this.#maxSockets,
+        maxFreeSockets: Math.min(this.#maxSockets, 64),
+        // Agent `timeout` closes sockets idle in the free list; an active request's own timeout is
+        // set per request by the proxy.
+        timeout: this.#idleTimeoutMs,
+        // Reusing the most recently used socket keeps a few connections warm and lets the rest
+        // reach the idle timeout, instead of touching every socket in turn.
+        scheduling: 'lifo',
+      });
+      this.#agents.set(target.allocationId, agent);
+    }
+    return agent;
+  }
+
+  /** Number of allocations the pool holds an agent for. */
+  get size(): number {
+    return this.#agents.size;
+  }
+
+  /**
+   * Retires the agents of allocations no longer named by any route: idle sockets close now,
+   * sockets serving a request close once it ends. Never cuts a request in flight; a drain decides
+   * when that may happen, not a table change.
+   */
+  retainOnly(liveAllocationIds: ReadonlySet<string>): void {
+    for (const [allocationId, agent] of this.#agents) {
+      if (liveAllocationIds.has(allocationId)) continue;
+      this.#agents.delete(allocationId);
+      retire(agent);
+    }
+  }
+
+  /** Closes every connection, in use or not: for shutdown, after in-flight requests had their grace. */
+  destroy(): void {
+    for (const agent of this.#agents.values()) agent.destroy();
+    this.#agents.clear();
+  }
+}
+
+function retire(agent: TargetAgent): void {
+  agent.retired = true;
+  for (const sockets of Object.values(agent.freeSockets)) {
+    for (const socket of sockets ?? []) socket.destroy();
+  }
+}

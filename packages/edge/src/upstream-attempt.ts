@@ -1,0 +1,115 @@
+import { request, type ClientRequest, type IncomingMessage } from 'node:http';
+import type { RefusalStatus } from './edge-responses.js';
+import { exchangeOf, ignoreError, tag, type Exchange } from './exchange.js';
+import { clientResponseHeaders, upstreamRequestHeaders } from './forward-headers.js';
+import { BodyTooLargeError, UpstreamTimeoutError, isConnectionFailure, proxyFailureStatus } from './proxy-errors.js';
+import type { Target } from './route-table.js';
+
+/** Sends the exchange's request to one target, streaming its body, and relays what comes back. */
+export function forward(exchange: Exchange, target: Target): void {
+  const { edge, req } = exchange;
+  exchange.target = target;
+  exchange.attempts += 1;
+  exchange.upstreamHeaders ??= upstreamRequestHeaders(req, exchange.requestId);
+  const upstream = request({
+    host: target.host,
+    port: target.port,
+    method: req.method,
+    path: req.url,
+    // The list carries the Host the route was chosen by; Node must not add its own.
+    headers: exchange.upstreamHeaders,
+    setHost: false,
+    agent: edge.pool.agentFor(target),
+    timeout: edge.upstreamTimeoutMs,
+  });
+  tag(upstream, exchange);
+  exchange.upstream = upstream;
+  upstream.on('response', onUpstreamResponse);
+  upstream.on('error', onUpstreamError);
+  upstream.on('timeout', onUpstreamTimeout);
+  // Streams the body as it arrives, with backpressure both ways; nothing is buffered whole.
+  if (exchange.hasBody) req.pipe(upstream);
+  else upstream.end();
+}
+
+function onUpstreamResponse(this: ClientRequest, response: IncomingMessage): void {
+  const exchange = exchangeOf(this);
+  if (exchange === undefined || exchange.upstream !== this || exchange.clientGone || exchange.outcome !== 0) {
+    this.destroy();
+    return;
+  }
+  // The response has begun: from here a slow stream (server-sent events, a long download) is the
+  // app's business, so the upstream timeout that guards the wait for it is lifted.
+  this.setTimeout(0);
+  exchange.upstreamResponse = response;
+  const res = exchange.res;
+  res.writeHead(response.statusCode ?? 502, response.statusMessage, clientResponseHeaders(response, exchange.requestId, exchange.edge.closing));
+  tag(response, exchange);
+  response.on('error', ignoreError);
+  response.on('close', onUpstreamResponseClose);
+  response.pipe(res);
+}
+
+/** An upstream response that closes before it completed was cut: cut the client's too, never end it cleanly. */
+function onUpstreamResponseClose(this: IncomingMessage): void {
+  if (this.complete) return;
+  const exchange = exchangeOf(this);
+  if (exchange === undefined || exchange.clientGone) return;
+  exchange.outcome = 502;
+  exchange.edge.log(exchange.logEntry('upstream_failed', 502, 'response cut mid-body'));
+  exchange.res.destroy();
+}
+
+function onUpstreamTimeout(this: ClientRequest): void {
+  const exchange = exchangeOf(this);
+  this.destroy(new UpstreamTimeoutError(exchange?.edge.upstreamTimeoutMs ?? 0));
+}
+
+function onUpstreamError(this: ClientRequest, error: Error): void {
+  const exchange = exchangeOf(this);
+  // An abandoned attempt, or a client that already left (logged as 499 when its response closed).
+  if (exchange === undefined || exchange.upstream !== this || exchange.clientGone || exchange.outcome !== 0) return;
+  if (exchange.upstreamResponse !== undefined) {
+    exchange.outcome = 502;
+    exchange.edge.log(exchange.logEntry('upstream_failed', 502, error));
+    exchange.res.destroy();
+    return;
+  }
+  const retryTarget = retryTargetFor(exchange, this, error);
+  if (retryTarget !== undefined) {
+    exchange.edge.log(exchange.logEntry('retried', 502, error));
+    forward(exchange, retryTarget);
+    return;
+  }
+  if (exchange.hasBody) exchange.req.unpipe(this);
+  exchange.refuse(proxyFailureStatus(error, false) as RefusalStatus, error);
+}
+
+/**
+ * The one retry: only a GET or HEAD without a body, only on its first attempt, only when the
+ * connection failed before any response byte. A POST is never sent twice (DESIGN rule 5). It goes
+ * to another target of the same route; with a single target, only a reused keep-alive socket that
+ * the app had just closed earns a second try on the same allocation, over a fresh connection.
+ */
+function retryTargetFor(exchange: Exchange, failed: ClientRequest, error: Error): Target | undefined {
+  const method = exchange.req.method;
+  if (exchange.attempts !== 1 || exchange.hasBody || (method !== 'GET' && method !== 'HEAD')) return undefined;
+  if (!isConnectionFailure(error) || exchange.route === undefined) return undefined;
+  const other = exchange.edge.balancer.pick(exchange.route, undefined, exchange.target);
+  if (other !== undefined) return other;
+  return failed.reusedSocket ? exchange.target : undefined;
+}
+
+/** Counts a chunked body as it streams and cuts it off past the limit: 413, upstream aborted. */
+export function countBody(this: IncomingMessage, chunk: Buffer): void {
+  const exchange = exchangeOf(this);
+  if (exchange === undefined) return;
+  exchange.bodyBytes += chunk.length;
+  if (exchange.bodyBytes <= exchange.edge.maxBodyBytes) return;
+  this.removeListener('data', countBody);
+  const upstream = exchange.upstream;
+  if (upstream !== undefined) {
+    this.unpipe(upstream);
+    upstream.destroy(new BodyTooLargeError(exchange.edge.maxBodyBytes));
+  }
+}
