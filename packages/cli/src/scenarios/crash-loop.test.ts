@@ -29,7 +29,9 @@ test('an app that keeps exiting backs off, then its environment is in crashloop;
   const failures = (await t.call('GET', `/api/apps/crashy/allocations?env=${env}&all=true`)).body.items as Array<{ state: string; createdAt: string }>;
   assert.equal(failures.length, 3, 'no placement after the crash loop');
   const starts = failures.map((a) => Date.parse(a.createdAt)).sort((a, b) => a - b);
-  assert.ok(starts[2]! - starts[1]! >= starts[1]! - starts[0]!, 'the waits grow');
+  // Each placement waits out the back-off since the last failure: 1 s after one, 2 s after two.
+  assert.ok(starts[1]! - starts[0]! >= 1000, `waited ${starts[1]! - starts[0]!} ms after the first failure`);
+  assert.ok(starts[2]! - starts[1]! >= 2000, `waited ${starts[2]! - starts[1]!} ms after the second failure`);
   // Scaling clears the crash loop and places again.
   await t.call('PUT', `/api/apps/crashy/environments/${env}/scale`, { body: { count: 1 } });
   await eventually(async () => (await t.call('GET', `/api/apps/crashy/allocations?env=${env}&all=true`)).body.items.length > 3, { timeoutMs: 30_000, message: 'placed again' });
