@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { eventually, tempDir } from '@berth/testkit';
@@ -59,6 +60,8 @@ describe('worker health with two runners', () => {
     const lost = (await allocs()).find((a) => a.hostId === r1 && a.state === 'ready')!;
     await runners[0]!.kill('SIGKILL');
 
+    // The killed runner's apps die with it: nothing of the lost allocation keeps running.
+    await eventually(() => processesMentioning(lost.id).length === 0, { timeoutMs: 10_000, message: 'the lost allocation\'s processes are gone' });
     await eventually(async () => (await hosts()).find((h) => h.name === 'r1')?.status === 'offline', { timeoutMs: 10_000, message: 'r1 offline' });
     const failed = await eventually(async () => (await allocs(true)).find((a) => a.id === lost.id && a.state === 'failed'), { timeoutMs: 10_000, message: 'the lost allocation failed' });
     assert.equal(failed.failureMode, 'runner crash');
@@ -95,6 +98,20 @@ describe('worker health with two runners', () => {
     assert.match(expired.output.join('\n'), /join token expired/);
   });
 });
+
+/** Pids whose command line names `text` (an allocation's folder carries its id). */
+function processesMentioning(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
 
 function join_(...parts: string[]): string {
   return join(...parts);

@@ -6,6 +6,7 @@ import { guardMemory, type MemoryLimitMode } from './memory-limit.js';
 import { LineSplitter } from './output-lines.js';
 import { ProcessAllocation } from './process-allocation.js';
 import { bwrapPath, sandboxArgs } from './sandbox.js';
+import { withParentDeathSignal } from './parent-death.js';
 import { makeWorkingCopy, removeWorkingCopy } from './working-copy.js';
 
 export interface ProcessDriverOptions {
@@ -41,7 +42,7 @@ export class ProcessDriver implements Driver {
     // same signal through the process group, decides for itself how to finish.
     const shell = ['/bin/sh', '-c', `trap : TERM\n${spec.command}`];
     const memory = await guardMemory(spec.allocationId, spec.memoryBytes, this.#options.memoryLimit);
-    const argv = memory.wrap(bwrap ? [bwrap, ...sandboxArgs(copy, shell)] : shell);
+    const argv = await withParentDeathSignal(memory.wrap(bwrap ? [bwrap, ...sandboxArgs(copy, shell)] : shell));
 
     // Detached: the child leads a new process group, which is what stop() and the memory limit
     // signal, and a Ctrl-C in the runner's terminal does not reach the apps.
