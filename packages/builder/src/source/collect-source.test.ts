@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { isBerthError } from '@berth/core';
 import { tempDir } from '@berth/testkit';
 import { writeTree } from '../test-support/tree-fixture.js';

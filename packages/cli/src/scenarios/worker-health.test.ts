@@ -26,11 +26,11 @@ describe('worker health with two runners', () => {
     t = await startTestControlPlane({ config: { heartbeatMs: 250, heartbeatTimeoutMs: 4000, stuckJobTimeoutMs: 9000, scheduleEveryMs: 200 } });
     api = await t.cp.listen('127.0.0.1', 0);
     dir = await tempDir('berth-runners-');
-    const join = await t.cp.createJoinToken('test', 60_000);
-    for (const name of ['r1', 'r2']) runners.push(startRunnerProcess({ api, join, name, dataDir: join_(dir.path, name) }));
+    const joinToken = await t.cp.createJoinToken('test', 60_000);
+    for (const name of ['r1', 'r2']) runners.push(startRunnerProcess({ api, join: joinToken, name, dataDir: join(dir.path, name) }));
     await eventually(async () => (await hosts()).filter((h) => h.connected && h.status === 'ready').length === 2, { timeoutMs: 30_000, message: 'both runners joined' });
     await t.call('POST', '/api/apps', { body: { name: 'hello' } });
-    const d = await waitForDeployment(t, (await deployFolder(t, 'hello', join_(examplesDir(), 'hello-node'))).body.id, ['preview_ready']);
+    const d = await waitForDeployment(t, (await deployFolder(t, 'hello', join(examplesDir(), 'hello-node'))).body.id, ['preview_ready']);
     previewEnv = `preview-${d.shortId}`;
   });
   after(async () => {
@@ -77,7 +77,7 @@ describe('worker health with two runners', () => {
 
     // r1 comes back: it rejoins, and nothing it ran before comes back to life.
     const before = new Set((await allocs(true)).filter((a) => a.hostId === r1).map((a) => a.id));
-    runners[0] = startRunnerProcess({ api, join: await t.cp.createJoinToken('again', 60_000), name: 'r1', dataDir: join_(dir.path, 'r1') });
+    runners[0] = startRunnerProcess({ api, join: await t.cp.createJoinToken('again', 60_000), name: 'r1', dataDir: join(dir.path, 'r1') });
     await eventually(async () => (await hosts()).find((h) => h.name === 'r1')?.connected, { timeoutMs: 30_000, message: 'r1 rejoined' });
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const all = await allocs(true);
@@ -88,12 +88,12 @@ describe('worker health with two runners', () => {
   });
 
   test('a wrong or expired join token is refused with a clear error', async () => {
-    const wrong = startRunnerProcess({ api, join: 'berth_join_not-a-real-token', name: 'bad', dataDir: join_(dir.path, 'bad') });
+    const wrong = startRunnerProcess({ api, join: 'berth_join_not-a-real-token', name: 'bad', dataDir: join(dir.path, 'bad') });
     assert.equal(await wrong.exited, 3);
     assert.match(wrong.output.join('\n'), /join token is not valid/);
     const expiring = await t.cp.createJoinToken('short', 1);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const expired = startRunnerProcess({ api, join: expiring, name: 'late', dataDir: join_(dir.path, 'late') });
+    const expired = startRunnerProcess({ api, join: expiring, name: 'late', dataDir: join(dir.path, 'late') });
     assert.equal(await expired.exited, 3);
     assert.match(expired.output.join('\n'), /join token expired/);
   });
@@ -113,6 +113,3 @@ function processesMentioning(text: string): number[] {
   return pids;
 }
 
-function join_(...parts: string[]): string {
-  return join(...parts);
-}
