@@ -4,3 +4,4 @@ export * from './operations/index.js';
 export * from './manifest/index.js';
 export { type Clock, systemClock } from './clock.js';
 export * from './wire/runner-protocol.js';
+export * from './route-feed/index.js';

@@ -1,0 +1,2 @@
+export * from './route-feed.js';
+export * from './route-signing.js';
