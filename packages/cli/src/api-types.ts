@@ -193,3 +193,72 @@ export interface AllocationLogLine {
   stream: string;
   text: string;
 }
+
+/** A production promotion (or rollback): GET /api/promotions/:id. */
+export interface Promotion {
+  /** The promotion operation's id. */
+  id: string;
+  state: string;
+  appName: string;
+  environmentId: string;
+  deploymentId: string;
+  shortId: string;
+  digest: string;
+  host: string;
+  /** The route owner's epoch after the swap; null until the swap. */
+  epoch: number | null;
+  seq: number | null;
+  previousDeploymentId: string | null;
+  previousEpoch: number | null;
+  rollback: boolean;
+  failureMode: string | null;
+  reason: string | null;
+  gates: Record<string, GateRecord>;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+/** An edge registered with the control plane: GET /api/edges. */
+export interface EdgeRecord {
+  id: string;
+  name: string;
+  region: string;
+  transport: 'embedded' | 'jetstream';
+  status: 'live' | 'offline';
+  appliedSeq: number;
+  lastSeq: number;
+  degradedReason: string | null;
+  lastSeenAt: string;
+  incidents?: Array<{ id: string; at: string; kind: string; expectedSeq: number | null; gotSeq: number | null; detail: string; resolvedAt: string | null }>;
+}
+
+/** An environment's promotion policy, as the environment routes answer it. */
+export interface EnvironmentPolicy extends Environment {
+  frozen: boolean;
+  frozenReason: string | null;
+  frozenBy: string | null;
+  frozenAt: string | null;
+  requireApproval: boolean;
+  gapPolicy: 'fail_closed' | 'keep_last_owner';
+  productionHost?: string | null;
+}
+
+/** The "Stuck Wake" runbook in one answer: GET /api/apps/:app/wake. Names only, never secret values. */
+export interface WakeStatus {
+  app: string;
+  environment: { id: string; name: string; kind: string };
+  routeOwners: Array<{ hostname: string; deploymentId: string | null; digest: string | null; epoch: number }>;
+  sleep: { state: 'awake' | 'sleeping'; sleepingSince: string | null; lastActivityAt: string | null; desiredCount: number; runStatus: string; runStatusReason: string | null; scale: { min: number; sleepAfterMs: number; wakeBudgetMs: number } };
+  wake: { id: string; state: string; failureMode: string | null; reason: string | null; gates: Record<string, GateRecord>; createdAt: string; deadlineAt: string | null; routeEpoch: number | null; timeline: OperationEvent[] } | null;
+  allocation: {
+    id: string; state: string; failureMode: string | null; reason: string | null; hostName: string | null; hostId: string; address: { host: string; port: number } | null; digest: string;
+    pull: Array<{ at: string; to: string | null; sentence: string }>;
+    health: { status: string; evidence: Record<string, unknown>; at: string } | null;
+    lastLogs: Array<{ at: string; stream: string; text: string }>;
+  } | null;
+  artifact: { deploymentId: string | null; digest: string | null };
+  secrets: Array<{ name: string; set: boolean; from: string | null }>;
+  bindings: Array<{ name: string; kind: string; declaredBy: string; secret: string; set: boolean }>;
+  readiness: { path: string; health: { status: string; evidence: Record<string, unknown> } | null; lastLogs: Array<{ at: string; stream: string; text: string }> };
+  repair: string;
+}

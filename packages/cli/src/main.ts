@@ -94,7 +94,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv, out: Printer, signal:
     client,
     clock: systemClock,
     signal,
-    upEnvironment: { dataDir: env.BERTH_DATA_DIR, apiPort: env.BERTH_API_PORT, host: env.BERTH_HOST, databaseUrl: env.BERTH_DATABASE_URL, masterKey: env.BERTH_MASTER_KEY, baseDomain: env.BERTH_BASE_DOMAIN, runnerDriver: env.BERTH_RUNNER_DRIVER, dockerSocket: env.BERTH_DOCKER_SOCKET, joinToken: env.BERTH_JOIN_TOKEN },
+    upEnvironment: { dataDir: env.BERTH_DATA_DIR, apiPort: env.BERTH_API_PORT, host: env.BERTH_HOST, databaseUrl: env.BERTH_DATABASE_URL, masterKey: env.BERTH_MASTER_KEY, baseDomain: env.BERTH_BASE_DOMAIN, runnerDriver: env.BERTH_RUNNER_DRIVER, dockerSocket: env.BERTH_DOCKER_SOCKET, joinToken: env.BERTH_JOIN_TOKEN, edgePort: env.BERTH_EDGE_PORT, natsUrl: env.BERTH_NATS_URL, routeKey: env.BERTH_ROUTE_KEY },
     version,
   };
 

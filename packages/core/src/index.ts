@@ -5,3 +5,4 @@ export * from './manifest/index.js';
 export { type Clock, systemClock } from './clock.js';
 export * from './wire/runner-protocol.js';
 export * from './route-feed/index.js';
+export * from './traffic/index.js';

@@ -1,6 +1,8 @@
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Exchange } from './exchange.js';
 import type { LoadBalancer } from './load-balancer.js';
-import type { RouteTable } from './route-table.js';
+import type { Route, RouteTable } from './route-table.js';
 import type { TargetPool } from './target-pool.js';
 
 /**
@@ -19,6 +21,8 @@ export interface EdgeLogEntry {
   allocationId?: string | undefined;
   /** The error code (`ECONNREFUSED`, `HPE_INVALID_CHUNK_SIZE`) or message, never a request body. */
   error?: string | undefined;
+  /** For a request held while its app woke: how long, from its arrival to this answer. */
+  heldMs?: number | undefined;
 }
 
 export type EdgeLog = (entry: EdgeLogEntry) => void;
@@ -33,6 +37,8 @@ export interface EdgeContext {
   readonly pool: TargetPool;
   readonly maxBodyBytes: number;
   readonly upstreamTimeoutMs: number;
+  /** Longest silence allowed while a request body is being received. */
+  readonly bodyTimeoutMs: number;
   readonly log: EdgeLog;
   /** Set once close() begins: responses then ask clients to close their connections. */
   closing: boolean;
@@ -42,4 +48,23 @@ export interface EdgeContext {
   readonly tunnels: Set<Duplex>;
   /** Called when a request's response closes, however it ended. */
   requestEnded(): void;
+  /**
+   * Sleep and wake, request classes, webhooks and live sessions (traffic/). Absent on an edge
+   * without a control plane: a route with no ready target then answers 503 at once.
+   */
+  readonly traffic: EdgeTraffic | undefined;
+}
+
+/** What the proxy hands to the traffic code: the requests it cannot simply forward. */
+export interface EdgeTraffic {
+  /** Whether any Idempotency-Key is remembered: only then does a keyed request on a hot route go through `handle`. */
+  readonly keysHeld: boolean;
+  /** A request with no ready target, or on a route whose policy classifies every request. */
+  handle(exchange: Exchange, expectContinue: boolean): void;
+  /** A WebSocket upgrade to a route with a process: placed (session cookie, resume), pinned, held while the app wakes. */
+  upgrade(edge: EdgeContext, req: IncomingMessage, client: Duplex, head: Buffer, route: Route, requestId: string): void;
+  /** The route table changed; `allocationIds` are the allocations some route still names. */
+  routesChanged(allocationIds: ReadonlySet<string>): void;
+  /** Answers what is held, stops timers and reports once more. */
+  close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import type { EdgeContext, EdgeLogEntry } from './edge-context.js';
-import { sendRefusal, type RefusalStatus } from './edge-responses.js';
+import type { EnvironmentActivity } from './activity/environment-activity.js';
+import { refusalFor, sendRefusal, type RefusalCode, type RefusalDetail, type RefusalStatus } from './edge-responses.js';
 import { errorCode } from './proxy-errors.js';
 import type { Route, Target } from './route-table.js';
 
@@ -34,6 +35,18 @@ export class Exchange {
   clientGone = false;
   /** The status the edge decided itself (a refusal, a failure, a parser error); 0 while proxying. */
   outcome = 0;
+  /** The environment's counters, once the route is known; its in-flight count drops when the response closes. */
+  activity: EnvironmentActivity | undefined = undefined;
+  /**
+   * Sleep and wake (traffic/): the body already read into memory (an unsafe request held with its
+   * Idempotency-Key, a verified webhook), sent upstream instead of streaming the client's...
+   */
+  body: Buffer | undefined = undefined;
+  /** ...the hold waiting for the app to wake, cancelled if the client leaves, and when it began (Date.now())... */
+  hold: { cancel(): void } | undefined = undefined;
+  heldSince = 0;
+  /** ...and who is told how the upstream answered (the idempotency record, the webhook event log). */
+  observer: ExchangeObserver | undefined = undefined;
 
   constructor(
     readonly edge: EdgeContext,
@@ -47,11 +60,13 @@ export class Exchange {
    * failure when `error` says what went wrong. The connection closes if the body was left unread,
    * so the client's next request cannot be read out of the middle of this one's body.
    */
-  refuse(status: RefusalStatus, error?: unknown): void {
+  refuse(what: RefusalCode | RefusalStatus, error?: unknown, extraHeaders?: readonly string[], detail?: RefusalDetail): void {
+    const status = refusalFor(what).status;
     this.outcome = status;
     const { edge, req, res } = this;
-    edge.log(this.logEntry(error === undefined || status === 413 ? 'refused' : 'upstream_failed', status, error));
-    sendRefusal(res, status, this.requestId, req.headers.accept, !req.complete || edge.closing);
+    edge.log(this.logEntry(error === undefined || status < 500 ? 'refused' : 'upstream_failed', status, error));
+    this.observer?.refused(this, status, error);
+    sendRefusal(res, what, this.requestId, req.headers.accept, !req.complete || edge.closing, extraHeaders, detail);
   }
 
   logEntry(event: EdgeLogEntry['event'], status: number, error?: unknown): EdgeLogEntry {
@@ -59,8 +74,21 @@ export class Exchange {
     return {
       event, status, requestId: this.requestId, hostname: this.route?.hostname ?? req.headers.host, method: req.method, path: req.url,
       deploymentId: this.route?.deploymentId, allocationId: this.target?.allocationId, error: describe(error),
+      ...(this.heldSince > 0 ? { heldMs: Date.now() - this.heldSince } : {}),
     };
   }
+}
+
+/**
+ * Told what became of an exchange's one upstream attempt: that it was sent, then the answer (before
+ * its body streams; the observer may listen to the body too); or the edge's own refusal instead.
+ */
+export interface ExchangeObserver {
+  /** Keeps the upstream attempt going when the client leaves, so its answer can still be kept. */
+  readonly outlivesClient: boolean;
+  sent(exchange: Exchange, upstream: ClientRequest): void;
+  response(exchange: Exchange, upstream: IncomingMessage): void;
+  refused(exchange: Exchange, status: number, error: unknown): void;
 }
 
 function describe(error: unknown): string | undefined {

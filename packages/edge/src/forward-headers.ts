@@ -14,7 +14,9 @@ const hopByHop = new Set([
 ]);
 // Host is set again from the value the route was chosen by: a request carrying two Host headers
 // must not show the app a hostname other than the one the edge routed. Expect is answered here.
-const edgeOwned = new Set(['host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-request-id', 'forwarded', 'expect']);
+// The Berth-Session-* headers tell an allocation how the edge placed a live session; a client
+// claiming "hydrate" itself must not be believed.
+const edgeOwned = new Set(['host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-request-id', 'forwarded', 'expect', 'berth-session-id', 'berth-session-resume']);
 const droppedFromRequests = new Set([...hopByHop, ...edgeOwned]);
 
 /**

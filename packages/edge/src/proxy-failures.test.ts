@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { eventually } from '@berth/testkit';
 import { RouteTable, type Target } from './route-table.js';
@@ -96,4 +97,38 @@ test('once its response has begun, an allocation may stay silent longer than the
   await new Promise((resolve) => setTimeout(resolve, 700)); // Over twice the 300 ms upstream timeout.
   live.release();
   assert.equal(await reply, 131_072);
+});
+
+test('a GET whose allocation dies after its response began is cut, never retried on another allocation', async () => {
+  // An allocation that sends a status line and part of its headers, then resets the connection.
+  let connections = 0;
+  const dying = createNetServer((socket) => {
+    connections += 1;
+    socket.once('data', () => {
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial');
+      setTimeout(() => socket.resetAndDestroy(), 20);
+    });
+  });
+  await new Promise<void>((resolve) => dying.listen(0, '127.0.0.1', resolve));
+  const dyingTarget = { allocationId: 'alloc_dying', host: '127.0.0.1', port: (dying.address() as AddressInfo).port };
+  table.update(routeTo('cut.test', 'dep_cut', [dyingTarget, live.target()]));
+  try {
+    const before = live.count();
+    const outcome = await new Promise<string>((resolve) => {
+      const req = request({ host: '127.0.0.1', port: edge.port, path: '/page', agent: false, headers: { host: 'cut.test', cookie: 'berth_alloc=alloc_dying' } }, (res) => {
+        let body = '';
+        res.on('data', (chunk) => (body += String(chunk)));
+        res.on('error', () => resolve(`cut after ${JSON.stringify(body)}`));
+        res.on('close', () => resolve(res.complete ? `complete ${body}` : `cut after ${JSON.stringify(body)}`));
+      });
+      req.on('error', (error) => resolve(`error ${error.message}`));
+      req.end();
+    });
+    assert.match(outcome, /^cut after "(partial)?"$/, 'the client sees the cut, not a response stitched from two allocations');
+    assert.equal(connections, 1);
+    assert.equal(live.count(), before, 'the live allocation never saw the request');
+  } finally {
+    table.remove('cut.test');
+    await new Promise<void>((resolve) => dying.close(() => resolve()));
+  }
 });

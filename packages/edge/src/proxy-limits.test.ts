@@ -11,6 +11,7 @@ const MiB = 1024 * 1024;
 let backend: Backend;
 let edge: RunningEdge;
 let slowEdge: RunningEdge;
+let stallEdge: RunningEdge;
 const table = new RouteTable();
 
 before(async () => {
@@ -18,9 +19,10 @@ before(async () => {
   table.replace([routeTo('lim.test', 'dep_l', [backend.target()])]);
   edge = await startEdge({ table, maxBodyBytes: MiB });
   slowEdge = await startEdge({ table, headerTimeoutMs: 2_000 });
+  stallEdge = await startEdge({ table, bodyTimeoutMs: 500 });
 });
 after(async () => {
-  await Promise.all([edge.close(0), slowEdge.close(0)]);
+  await Promise.all([edge.close(0), slowEdge.close(0), stallEdge.close(0)]);
   await backend.close();
 });
 
@@ -129,4 +131,50 @@ test('a client sending its headers one byte per second is cut off at the header 
   assert.ok(index < head.length, 'cut off before the headers were complete');
   assert.ok(elapsed >= 1_900 && elapsed < 4_500, `cut off after ${elapsed} ms against a 2000 ms limit`);
   assert.equal(backend.count(), before);
+});
+
+test('a client that stops sending its body mid-way gets 408 after the body timeout, and the upstream request is aborted', async () => {
+  for (const framing of ['Content-Length: 1000', 'Transfer-Encoding: chunked']) {
+    const before = backend.count();
+    const started = Date.now();
+    const socket = connect(stallEdge.port, '127.0.0.1');
+    const answer = new Promise<string>((resolve) => {
+      let text = '';
+      socket.on('data', (chunk) => (text += String(chunk)));
+      socket.on('error', () => {});
+      socket.on('close', () => resolve(text));
+    });
+    const firstBytes = framing.startsWith('Content') ? 'x'.repeat(10) : '5\r\nhello\r\n';
+    socket.write(`POST /upload HTTP/1.1\r\nHost: lim.test\r\n${framing}\r\n\r\n${firstBytes}`);
+    const raw = await answer;
+    const elapsed = Date.now() - started;
+    assert.equal(statusOf(raw), 408, framing);
+    assert.match(raw, /"request_timeout"/);
+    assert.ok(elapsed >= 450 && elapsed < 5_000, `cut off after ${elapsed} ms against a 500 ms body timeout`);
+    // The body streamed upstream as it came, so the backend saw the request start, but never its end.
+    await eventually(() => backend.seen.slice(before).every((seen) => seen.aborted), { message: 'the upstream request was aborted' });
+  }
+});
+
+test('a body that keeps arriving, however slowly in total, is not cut by the body timeout', async () => {
+  const body = Buffer.alloc(6 * 1024, 1);
+  const reply = await new Promise<{ status: number; bytes: number }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: stallEdge.port, method: 'POST', path: '/upload', agent: false, headers: { host: 'lim.test', 'content-length': String(body.length) } });
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (chunk) => (text += String(chunk)));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes: (JSON.parse(text) as { bytes: number }).bytes }));
+    });
+    req.on('error', reject);
+    let sent = 0;
+    const drip = setInterval(() => {
+      req.write(body.subarray(sent, sent + 1024));
+      sent += 1024;
+      if (sent >= body.length) {
+        clearInterval(drip);
+        req.end();
+      }
+    }, 200);
+  });
+  assert.deepEqual(reply, { status: 200, bytes: body.length }, 'six writes 200 ms apart outlast 500 ms in total, never in silence');
 });

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { EdgeContext, EdgeLog } from './edge-context.js';
+import type { EdgeContext, EdgeLog, EdgeTraffic } from './edge-context.js';
 import { writeRawRefusal, type RefusalStatus } from './edge-responses.js';
 import { abortForParserError, handleRequest } from './request-handler.js';
 import { LoadBalancer } from './load-balancer.js';
@@ -18,6 +18,11 @@ export interface EdgeServerOptions {
   headerTimeoutMs?: number;
   /** Time a client has to send its whole request, body included (at least headerTimeoutMs). */
   requestTimeoutMs?: number;
+  /**
+   * Longest silence while a request body streams in (10 s unless told): a client that stops
+   * sending mid-body gets 408 and the upstream request is aborted, long before requestTimeoutMs.
+   */
+  bodyTimeoutMs?: number;
   /** Largest request head accepted; past it the client gets 431. */
   maxHeaderBytes?: number;
   /** How long an allocation may stay silent before its response begins; past it, 504. */
@@ -25,6 +30,11 @@ export interface EdgeServerOptions {
   maxSocketsPerTarget?: number;
   idleSocketTimeoutMs?: number;
   log?: EdgeLog;
+  /**
+   * Sleep and wake (traffic/TrafficDesk): request classes, holds through a wake, idempotent and
+   * webhook requests, live sessions. Without it a route with no ready target answers 503 at once.
+   */
+  traffic?: EdgeTraffic | undefined;
 }
 
 export interface EdgeServer {
@@ -52,10 +62,12 @@ export function createEdgeServer(options: EdgeServerOptions): EdgeServer {
     pool,
     maxBodyBytes: options.maxBodyBytes ?? 10 * MiB,
     upstreamTimeoutMs: options.upstreamTimeoutMs ?? 30_000,
+    bodyTimeoutMs: options.bodyTimeoutMs ?? 10_000,
     log: options.log ?? (() => {}),
     closing: false,
     inFlight: 0,
     tunnels: new Set(),
+    traffic: options.traffic,
     requestEnded() {
       this.inFlight -= 1;
       if (this.inFlight === 0 && drained !== undefined) drained();
@@ -84,7 +96,9 @@ export function createEdgeServer(options: EdgeServerOptions): EdgeServer {
     pruneScheduled = true;
     queueMicrotask(() => {
       pruneScheduled = false;
-      pool.retainOnly(options.table.allocationIds());
+      const allocationIds = options.table.allocationIds();
+      pool.retainOnly(allocationIds);
+      options.traffic?.routesChanged(allocationIds);
     });
   });
 
@@ -94,6 +108,8 @@ export function createEdgeServer(options: EdgeServerOptions): EdgeServer {
     stopWatching();
     const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const tunnel of edge.tunnels) tunnel.destroy();
+    // Held requests are answered (503, the app is waking) rather than cut.
+    await options.traffic?.close();
     if (edge.inFlight > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, graceMs);

@@ -4,12 +4,15 @@ import type { EdgeContext } from './edge-context.js';
 import { Exchange, exchangeOf, ignoreError, tag } from './exchange.js';
 import { requestIdFor } from './forward-headers.js';
 import { proxyFailureStatus } from './proxy-errors.js';
-import { countBody, forward } from './upstream-attempt.js';
+import { proxyToTarget } from './proxy-request.js';
+import { serveAsset } from './assets/asset-request.js';
 
 /**
  * Handles one request from the edge's server. Every refusal is decided before the first upstream
- * byte: an unknown host (404), a declared body over the limit (413, the body is never read), and a
- * route with no ready target (503: never another deployment's allocation, DESIGN rule 1).
+ * byte: an unknown host (404, or 503 before the first snapshot), a route failed closed after a
+ * feed gap (503), a declared body over the limit (413, the body is never read), and a route with no
+ * ready target (503, or held while the app wakes: traffic/). A file of the route's asset manifest is
+ * answered by the edge and never reaches an allocation, nor wakes one.
  */
 export function handleRequest(edge: EdgeContext, req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void {
   const headers = req.headers;
@@ -23,19 +26,34 @@ export function handleRequest(edge: EdgeContext, req: IncomingMessage, res: Serv
   req.on('error', ignoreError);
 
   const route = edge.table.lookup(headers.host);
-  if (route === undefined) return exchange.refuse(404);
+  if (route === undefined) return exchange.refuse(edge.table.awaitingFirstSnapshot ? 'edge_not_synced' : 'host_not_found');
   exchange.route = route;
-  const length = headers['content-length'];
-  if (length !== undefined && Number(length) > edge.maxBodyBytes) return exchange.refuse(413);
-  const target = edge.balancer.pick(route, headers.cookie);
-  if (target === undefined) return exchange.refuse(503);
+  const activity = route.activity;
+  if (activity !== undefined) {
+    activity.requests += 1;
+    activity.inFlight += 1;
+    exchange.activity = activity;
+  }
+  if (route.failedClosed === true) return exchange.refuse('route_unverified');
+  // One string prefix test, and only for routes that serve assets: the proxy path pays nothing.
+  const assets = route.assets;
+  if (assets != null && req.url!.startsWith(assets.prefix) && serveAsset(exchange, assets, expectContinue, proxyRequest)) return;
+  proxyRequest(exchange, expectContinue);
+}
 
-  exchange.hasBody = length !== undefined ? length !== '0' : headers['transfer-encoding'] !== undefined;
-  // A declared length was checked above and Node's parser holds the client to it; only a chunked
-  // body can grow, so only a chunked body is counted as it streams.
-  if (exchange.hasBody && length === undefined) req.on('data', countBody);
-  if (expectContinue) res.writeContinue();
-  forward(exchange, target);
+/**
+ * The request is not an asset. With a ready target and nothing in the route's policy to check
+ * first, it is proxied at once: the hot path. Otherwise (no ready target, a policy with webhooks,
+ * an Idempotency-Key the edge may have seen) the traffic code classifies it (traffic/).
+ */
+function proxyRequest(exchange: Exchange, expectContinue: boolean): void {
+  const route = exchange.route!;
+  if (route.hasProcess === false) return exchange.refuse('asset_not_found');
+  const traffic = exchange.edge.traffic;
+  if (traffic !== undefined && (route.targets.length === 0 || route.classifyWhenHot === true || (traffic.keysHeld && exchange.req.headers['idempotency-key'] !== undefined))) {
+    return traffic.handle(exchange, expectContinue);
+  }
+  proxyToTarget(exchange, expectContinue);
 }
 
 /** The response closed: the request is over, and if it had not finished, the client went away. */
@@ -45,10 +63,12 @@ function onClientClose(this: ServerResponse): void {
   tag(this, undefined);
   if (exchangeOf(exchange.req.socket) === exchange) tag(exchange.req.socket, undefined);
   exchange.edge.requestEnded();
+  if (exchange.activity !== undefined) exchange.activity.inFlight -= 1;
   if (this.writableFinished) return;
+  exchange.hold?.cancel();
   exchange.clientGone = true;
   const upstream = exchange.upstream;
-  if (upstream !== undefined && exchange.upstreamResponse?.complete !== true) upstream.destroy();
+  if (upstream !== undefined && exchange.upstreamResponse?.complete !== true && exchange.observer?.outlivesClient !== true) upstream.destroy();
   if (exchange.outcome === 0) exchange.edge.log(exchange.logEntry('client_gone', proxyFailureStatus(undefined, true)));
 }
 

@@ -1,3 +1,7 @@
+import type { TrafficMatcher } from '@berth/core';
+import { ActivityRegistry, type EnvironmentActivity } from './activity/environment-activity.js';
+import type { AssetMount } from './assets/asset-mount.js';
+
 /**
  * A target is one ready allocation of a route's deployment: an address the edge may send a request
  * to. Only allocations that passed readiness become targets (DESIGN rule 3), so a target list is the
@@ -20,7 +24,44 @@ export interface Route {
   readonly deploymentId: string;
   readonly environmentId: string;
   readonly targets: readonly Target[];
+  /** The artifact the deployment runs; informational for the proxy, the key of its assets. */
+  readonly digest?: string | undefined;
+  /** Set when the deployment has `[assets]`: requests under the prefix for manifest files are served by the edge. */
+  readonly assets?: AssetMount | null | undefined;
+  /**
+   * Set while the route feed has a gap and this route's policy is `fail_closed`: the edge cannot
+   * vouch for the owner, so every request answers 503 `route_unverified` until a fresh snapshot.
+   */
+  readonly failedClosed?: boolean | undefined;
+  /** False for an assets-only app: nothing to proxy to, so a path outside the manifest is a 404. Defaults to true. */
+  readonly hasProcess?: boolean | undefined;
+  /**
+   * The deployment's traffic policy compiled for requests (one per artifact digest), or null when
+   * the route feed carries none: requests are then classed by method alone (GET/HEAD safe).
+   */
+  readonly matcher?: TrafficMatcher | null | undefined;
+  /**
+   * Whether a request finding no target wakes the app: `[scale] min = 0`, or no scale known.
+   * False for an app kept running (min ≥ 1): with nothing ready it is starting or broken, and the
+   * edge answers 503 at once. Defaults to true.
+   */
+  readonly sleeps?: boolean | undefined;
+  /** How long a safe request may be held while the app wakes (`[scale] wake_budget`); 10 s unless told. */
+  readonly wakeBudgetMs?: number | undefined;
+  /** How long live sessions to an allocation that stopped being a target stay open (`[run] drain_timeout`); 30 s unless told. */
+  readonly drainDeadlineMs?: number | undefined;
+  /**
+   * Set by the table: whether even a request with a ready target is classified first (the policy
+   * has webhooks, whose signatures are checked whatever the app's state). False keeps the hot
+   * path a prefix check and a map lookup.
+   */
+  readonly classifyWhenHot?: boolean | undefined;
+  /** Set by the table: the environment's activity counters, shared by its routes. */
+  readonly activity?: EnvironmentActivity | undefined;
 }
+
+export const defaultWakeBudgetMs = 10_000;
+export const defaultDrainDeadlineMs = 30_000;
 
 /**
  * Lowercases a Host header and strips its port and a trailing dot, so `App.Example.com.:8080` and
@@ -46,6 +87,21 @@ export function normalizeHostname(host: string): string {
 export class RouteTable {
   #routes = new Map<string, Route>();
   readonly #listeners = new Set<() => void>();
+  #awaitingFirstSnapshot: boolean;
+  /** Per-environment activity (requests, open work), reported to the control plane for sleep decisions. */
+  readonly activity = new ActivityRegistry();
+
+  /**
+   * `awaitingFirstSnapshot` marks a table that a route feed will fill: until its first replace(),
+   * an unknown host is not known to be unknown, and the edge answers 503 `edge_not_synced`, not 404.
+   */
+  constructor(options: { awaitingFirstSnapshot?: boolean } = {}) {
+    this.#awaitingFirstSnapshot = options.awaitingFirstSnapshot === true;
+  }
+
+  get awaitingFirstSnapshot(): boolean {
+    return this.#awaitingFirstSnapshot;
+  }
 
   /** The route for a Host header (any case, with or without a port), or undefined for an unknown host. */
   lookup(host: string | undefined): Route | undefined {
@@ -68,11 +124,12 @@ export class RouteTable {
   replace(routes: Iterable<Route>): void {
     const next = new Map<string, Route>();
     for (const route of routes) {
-      const frozen = freezeRoute(route);
+      const frozen = freezeRoute(route, this.activity);
       if (next.has(frozen.hostname)) throw new Error(`route table: hostname ${frozen.hostname} appears twice in one snapshot`);
       next.set(frozen.hostname, frozen);
     }
     this.#routes = next;
+    this.#awaitingFirstSnapshot = false;
     this.#changed();
   }
 
@@ -82,7 +139,7 @@ export class RouteTable {
    * is accepted because targets change (allocations become ready or drain) without an owner change.
    */
   update(route: Route): boolean {
-    const frozen = freezeRoute(route);
+    const frozen = freezeRoute(route, this.activity);
     const held = this.#routes.get(frozen.hostname);
     if (held !== undefined && held.epoch > frozen.epoch) return false;
     this.#routes.set(frozen.hostname, frozen);
@@ -116,7 +173,7 @@ export class RouteTable {
 }
 
 /** A private, frozen copy: the caller may reuse its objects without changing what requests see. */
-function freezeRoute(route: Route): Route {
+function freezeRoute(route: Route, activity: ActivityRegistry): Route {
   if (!Number.isSafeInteger(route.epoch) || route.epoch < 0) throw new Error(`route table: ${route.hostname} has an invalid epoch ${route.epoch}`);
   const targets = route.targets.map((target) => {
     if (!Number.isInteger(target.port) || target.port < 1 || target.port > 65_535) {
@@ -130,5 +187,15 @@ function freezeRoute(route: Route): Route {
     deploymentId: route.deploymentId,
     environmentId: route.environmentId,
     targets: Object.freeze(targets),
+    digest: route.digest,
+    assets: route.assets ?? null,
+    failedClosed: route.failedClosed === true,
+    hasProcess: route.hasProcess !== false,
+    matcher: route.matcher ?? null,
+    sleeps: route.sleeps !== false,
+    wakeBudgetMs: route.wakeBudgetMs ?? defaultWakeBudgetMs,
+    drainDeadlineMs: route.drainDeadlineMs ?? defaultDrainDeadlineMs,
+    classifyWhenHot: (route.matcher?.webhooks.length ?? 0) > 0,
+    activity: activity.of(route.environmentId),
   });
 }

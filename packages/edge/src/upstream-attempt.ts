@@ -24,16 +24,28 @@ export function forward(exchange: Exchange, target: Target): void {
   });
   tag(upstream, exchange);
   exchange.upstream = upstream;
+  exchange.observer?.sent(exchange, upstream);
   upstream.on('response', onUpstreamResponse);
   upstream.on('error', onUpstreamError);
   upstream.on('timeout', onUpstreamTimeout);
-  // Streams the body as it arrives, with backpressure both ways; nothing is buffered whole.
-  if (exchange.hasBody) req.pipe(upstream);
+  // Streams the body as it arrives, with backpressure both ways; nothing is buffered whole, except
+  // a body the edge had to read first (a request held through a wake, a verified webhook).
+  if (exchange.body !== undefined) upstream.end(exchange.body);
+  else if (exchange.hasBody) req.pipe(upstream);
   else upstream.end();
 }
 
 function onUpstreamResponse(this: ClientRequest, response: IncomingMessage): void {
   const exchange = exchangeOf(this);
+  if (exchange !== undefined && exchange.clientGone && exchange.upstream === this && exchange.observer?.outlivesClient === true) {
+    // Nobody reads this answer, but it is kept (an idempotent request's): read it to its end.
+    this.setTimeout(0);
+    exchange.upstreamResponse = response;
+    exchange.observer.response(exchange, response);
+    response.on('error', ignoreError);
+    response.resume();
+    return;
+  }
   if (exchange === undefined || exchange.upstream !== this || exchange.clientGone || exchange.outcome !== 0) {
     this.destroy();
     return;
@@ -45,6 +57,7 @@ function onUpstreamResponse(this: ClientRequest, response: IncomingMessage): voi
   const res = exchange.res;
   res.writeHead(response.statusCode ?? 502, response.statusMessage, clientResponseHeaders(response, exchange.requestId, exchange.edge.closing));
   tag(response, exchange);
+  exchange.observer?.response(exchange, response);
   response.on('error', ignoreError);
   response.on('close', onUpstreamResponseClose);
   response.pipe(res);
@@ -81,7 +94,7 @@ function onUpstreamError(this: ClientRequest, error: Error): void {
     forward(exchange, retryTarget);
     return;
   }
-  if (exchange.hasBody) exchange.req.unpipe(this);
+  if (exchange.hasBody && exchange.body === undefined) exchange.req.unpipe(this);
   exchange.refuse(proxyFailureStatus(error, false) as RefusalStatus, error);
 }
 

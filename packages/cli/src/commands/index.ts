@@ -34,6 +34,18 @@ import up from './up.js';
 import runner from './runner.js';
 import runnersJoinToken from './runners/join-token.js';
 import whoami from './whoami.js';
+import edge from './edge.js';
+import edgesList from './edges/list.js';
+import edgesShow from './edges/show.js';
+import envFreeze from './env/freeze.js';
+import envSet from './env/set.js';
+import envShow from './env/show.js';
+import envUnfreeze from './env/unfreeze.js';
+import promote from './promote/promote.js';
+import promotionsApprove from './promote/approve.js';
+import promotionsList from './promote/list.js';
+import rollback from './promote/rollback.js';
+import wakeStatus from './wake/status.js';
 
 /** Every command, in the order `berth --help` lists them. */
 export const commands: readonly CommandSpec<any, any, any>[] = [
@@ -52,6 +64,15 @@ export const commands: readonly CommandSpec<any, any, any>[] = [
   deployAbandon,
   deploymentsList,
   deploymentsShow,
+  promote,
+  rollback,
+  promotionsList,
+  promotionsApprove,
+  envShow,
+  envFreeze,
+  envUnfreeze,
+  envSet,
+  wakeStatus,
   secretsSet,
   secretsUnset,
   secretsList,
@@ -72,4 +93,7 @@ export const commands: readonly CommandSpec<any, any, any>[] = [
   orgsCreate,
   runner,
   runnersJoinToken,
+  edge,
+  edgesList,
+  edgesShow,
 ];

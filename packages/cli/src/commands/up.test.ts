@@ -17,7 +17,7 @@ describe('berth up', () => {
   let dataDir: string;
   const children: Array<ReturnType<typeof spawnCli>> = [];
   const up = (args: string[], extra: Record<string, string> = {}) => {
-    const child = spawnCli(['up', '--api-port', '0', ...args], { env: box.env(extra), cwd: work.path });
+    const child = spawnCli(['up', '--api-port', '0', '--edge-port', '0', ...args], { env: box.env(extra), cwd: work.path });
     children.push(child);
     return child;
   };
@@ -41,6 +41,9 @@ describe('berth up', () => {
       [[], { BERTH_API_PORT: 'abc' }, /BERTH_API_PORT must be a port number/],
       [[], { BERTH_DATABASE_URL: 'mysql://db/x' }, /BERTH_DATABASE_URL must be a postgres:\/\/ URL/],
       [['--host', 'a b'], {}, /--host must be a host name or IP address/],
+      [['--edge-port', 'x'], {}, /--edge-port must be a port number/],
+      [['--api-port', '9000', '--edge-port', '9000'], {}, /The edge and the API cannot share port 9000/],
+      [[], { BERTH_NATS_URL: 'http://nats' }, /BERTH_NATS_URL must be a nats:\/\/ URL/],
     ];
     for (const [args, env, message] of cases) {
       const result = await runCli(['up', ...args], { env: box.env(env), cwd: work.path });
@@ -77,7 +80,7 @@ describe('berth up', () => {
   });
 
   test('a second berth up on the same data directory exits 8, naming the process that holds it', async () => {
-    const second = await runCli(['up', '--data-dir', '.berth', '--api-port', '0'], { env: box.env(), cwd: work.path });
+    const second = await runCli(['up', '--data-dir', '.berth', '--api-port', '0', '--edge-port', '0'], { env: box.env(), cwd: work.path });
     assert.equal(second.code, ExitCode.environment, show(second));
     assert.match(second.stderr, new RegExp(`error: The data directory ${dataDir} is in use by process ${first.pid} `));
     assert.match(second.stderr, /code: data_dir_locked\n {2}hint: Stop the other Berth process/);
@@ -107,7 +110,7 @@ describe('berth up', () => {
     assert.equal(doc.firstStart, false);
     assert.deepEqual(doc.appliedMigrations, []);
     assert.equal(doc.tokenFile, join(dataDir, 'admin-token'));
-    assert.deepEqual(doc.components, ['control plane', 'runner']);
+    assert.deepEqual(doc.components, ['control plane', 'edge', 'runner']);
     const shown = await runCli(['apps', 'show', 'kept', '--api', doc.url], { env: box.env() });
     assert.equal(shown.code, ExitCode.ok, show(shown));
     again.kill('SIGINT');
@@ -121,7 +124,7 @@ describe('berth up', () => {
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     const port = (holder.address() as { port: number }).port;
     try {
-      const result = await runCli(['up', '--data-dir', dataDir, '--api-port', String(port)], { env: box.env(), cwd: work.path, timeoutMs: 90_000 });
+      const result = await runCli(['up', '--data-dir', dataDir, '--api-port', String(port), '--edge-port', '0'], { env: box.env(), cwd: work.path, timeoutMs: 90_000 });
       assert.equal(result.code, ExitCode.environment, show(result));
       assert.match(result.stderr, new RegExp(`error: Port ${port} on 127\\.0\\.0\\.1 is already in use\\.\\n {2}code: port_in_use\\n {2}hint: .*--api-port`));
       assert.equal(existsSync(join(dataDir, 'berth.lock')), false);

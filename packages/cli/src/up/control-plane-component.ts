@@ -19,7 +19,7 @@ export interface ControlPlaneInfo {
  * lock), applies migrations, starts the engine and the API, and listens. Stopping hands every
  * operation lease back, so a restarted Berth carries on at once.
  */
-export function controlPlaneComponent(settings: UpSettings, deps: { clock: Clock; log: (line: string) => void }): Component & { info(): ControlPlaneInfo; controlPlane(): ControlPlane } {
+export function controlPlaneComponent(settings: UpSettings, deps: { clock: Clock; log: (line: string) => void; urlFor?: (hostname: string) => string }): Component & { info(): ControlPlaneInfo; controlPlane(): ControlPlane } {
   let cp: ControlPlane | undefined;
   let info: ControlPlaneInfo | undefined;
   return {
@@ -28,7 +28,7 @@ export function controlPlaneComponent(settings: UpSettings, deps: { clock: Clock
       // Imported here so that every other command starts without loading the store and the server.
       const { startControlPlane } = await import('@berth/control-plane');
       try {
-        cp = await startControlPlane({ dataDir: settings.dataDir, store: settings.store, clock: deps.clock, log: deps.log, baseDomain: settings.baseDomain, ...(settings.masterKey ? { masterKey: settings.masterKey } : {}) });
+        cp = await startControlPlane({ dataDir: settings.dataDir, store: settings.store, clock: deps.clock, log: deps.log, baseDomain: settings.baseDomain, ...(deps.urlFor ? { urlFor: deps.urlFor } : {}), ...(settings.natsUrl ? { natsUrl: settings.natsUrl } : {}), ...(settings.masterKey ? { masterKey: settings.masterKey } : {}) });
       } catch (error) {
         throw storeError(error, settings);
       }

@@ -17,8 +17,14 @@ export interface UpEnvironment {
   /** BERTH_RUNNER_DRIVER: process (default), docker or fake; BERTH_DOCKER_SOCKET for docker. */
   runnerDriver?: string | undefined;
   dockerSocket?: string | undefined;
-  /** BERTH_JOIN_TOKEN, for `berth runner`. */
+  /** BERTH_JOIN_TOKEN, for `berth runner` and `berth edge`. */
   joinToken?: string | undefined;
+  /** BERTH_EDGE_PORT: where `berth up`'s edge (and `berth edge`) listens for app traffic. */
+  edgePort?: string | undefined;
+  /** BERTH_NATS_URL: carry route events over NATS JetStream instead of the embedded feed. */
+  natsUrl?: string | undefined;
+  /** BERTH_ROUTE_KEY: the control plane's route public key, for `berth edge`. */
+  routeKey?: string | undefined;
 }
 
 export type StoreChoice = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
@@ -37,9 +43,13 @@ export interface UpSettings {
   baseDomain: string;
   runnerDriver: 'process' | 'docker' | 'fake';
   dockerSocket: string | undefined;
+  /** The edge's port (0 = any free one); it listens on `host` like the API. */
+  edgePort: number;
+  /** NATS JetStream for route events, or undefined for the embedded feed. */
+  natsUrl: string | undefined;
 }
 
-export const upDefaults = { dataDir: '.berth', port: 7070, host: '127.0.0.1', baseDomain: 'localhost' } as const;
+export const upDefaults = { dataDir: '.berth', port: 7070, edgePort: 8080, host: '127.0.0.1', baseDomain: 'localhost' } as const;
 
 type Setting = readonly [value: string, name: string];
 
@@ -49,7 +59,7 @@ function pick(flag: string | undefined, flagName: string, env: string | undefine
   return undefined;
 }
 
-function parsePort([raw, name]: Setting): number {
+export function parsePort([raw, name]: Setting): number {
   const port = Number(raw);
   if (!/^\d+$/.test(raw) || port > 65535) throw usageError(`${name} must be a port number from 1 to 65535 (or 0 for any free port): got "${raw}".`, `For example ${name.startsWith('--') ? `${name} 7070` : `${name}=7070`}.`);
   return port;
@@ -62,7 +72,19 @@ export function redactDatabaseUrl(url: URL): string {
   return copy.toString();
 }
 
-export function resolveUpSettings(flags: { 'data-dir'?: string; 'api-port'?: string; host?: string; 'database-url'?: string; 'base-domain'?: string }, env: UpEnvironment): UpSettings {
+/** A nats:// URL, or a usage error naming the setting it came from. */
+export function parseNatsUrl([raw, name]: Setting): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw usageError(`${name} is not a URL: got "${raw}".`, 'For example nats://127.0.0.1:4222.');
+  }
+  if (url.protocol !== 'nats:' && url.protocol !== 'tls:') throw usageError(`${name} must be a nats:// URL: got a ${url.protocol}// URL.`, 'For example nats://127.0.0.1:4222.');
+  return raw;
+}
+
+export function resolveUpSettings(flags: { 'data-dir'?: string; 'api-port'?: string; 'edge-port'?: string; 'nats-url'?: string; host?: string; 'database-url'?: string; 'base-domain'?: string }, env: UpEnvironment): UpSettings {
   const dataDirSetting = pick(flags['data-dir'], '--data-dir', env.dataDir, 'BERTH_DATA_DIR');
   if (dataDirSetting && dataDirSetting[0].trim() === '') throw usageError(`${dataDirSetting[1]} is empty.`, 'Name a folder for Berth\'s data, e.g. ./.berth.');
   const dataDir = resolve(dataDirSetting?.[0] ?? upDefaults.dataDir);
@@ -80,7 +102,12 @@ export function resolveUpSettings(flags: { 'data-dir'?: string; 'api-port'?: str
   }
   const driver = env.runnerDriver ?? 'process';
   if (!['process', 'docker', 'fake'].includes(driver)) throw usageError(`BERTH_RUNNER_DRIVER must be process, docker or fake: got "${driver}".`, 'Unset it to use the process driver.');
-  const common = { masterKey: env.masterKey, baseDomain: domainSetting?.[0] ?? upDefaults.baseDomain, runnerDriver: driver as 'process' | 'docker' | 'fake', dockerSocket: env.dockerSocket };
+  const edgePortSetting = pick(flags['edge-port'], '--edge-port', env.edgePort, 'BERTH_EDGE_PORT');
+  const edgePort = edgePortSetting ? parsePort(edgePortSetting) : upDefaults.edgePort;
+  if (edgePort !== 0 && edgePort === port) throw usageError(`The edge and the API cannot share port ${port}.`, 'Choose another with --edge-port (or BERTH_EDGE_PORT); the default is 8080.');
+  const natsSetting = pick(flags['nats-url'], '--nats-url', env.natsUrl, 'BERTH_NATS_URL');
+  const natsUrl = natsSetting ? parseNatsUrl(natsSetting) : undefined;
+  const common = { edgePort, natsUrl, masterKey: env.masterKey, baseDomain: domainSetting?.[0] ?? upDefaults.baseDomain, runnerDriver: driver as 'process' | 'docker' | 'fake', dockerSocket: env.dockerSocket };
 
   const dbSetting = pick(flags['database-url'], '--database-url', env.databaseUrl, 'BERTH_DATABASE_URL');
   if (!dbSetting) return { dataDir, host, port, store: { kind: 'pglite', dataDir }, storeLabel: `PGlite in ${resolve(dataDir, 'pgdata')}`, ...common };

@@ -4,7 +4,9 @@ import { BerthError, isId, isName } from '@berth/core';
 import type { ApiDeps } from './context.js';
 import { decodeCursor, page } from './pagination.js';
 import { Name, Page, PageQuery, Timestamp, errorResponses } from './schemas.js';
-import { createApp, deleteApp, findApp, findEnvironment, listApps, listEnvironments, type AppRecord } from '../apps/apps.js';
+import { createApp, deleteApp, findApp, findEnvironment, listApps, listEnvironments, type AppRecord, type EnvironmentRecord } from '../apps/apps.js';
+import { presentEnvironment } from '../environments/environment-view.js';
+import { removeAppRouteOwners } from '../routes/route-owners.js';
 
 const Environment = Type.Object(
   {
@@ -13,6 +15,11 @@ const Environment = Type.Object(
     desiredCount: Type.Integer({ description: 'How many allocations it wants.' }),
     runStatus: Type.Union([Type.Literal('running'), Type.Literal('crashloop')]),
     runStatusReason: Type.Union([Type.String(), Type.Null()], { description: 'Why placement is waiting, or why it is in crashloop.' }),
+    frozen: Type.Boolean({ description: 'A frozen environment refuses promotions (a rollback still goes through).' }),
+    frozenReason: Type.Union([Type.String(), Type.Null()]), frozenBy: Type.Union([Type.String(), Type.Null()]), frozenAt: Type.Union([Timestamp, Type.Null()]),
+    requireApproval: Type.Boolean({ description: 'Each promotion waits for an admin\'s approval.' }),
+    gapPolicy: Type.Union([Type.Literal('fail_closed'), Type.Literal('keep_last_owner')], { description: 'What edges do for its routes after a gap in the route feed, until a fresh snapshot.' }),
+    productionHost: Type.Union([Type.String(), Type.Null()], { description: 'The hostname production answers on; null for a preview.' }),
   },
   { $id: 'Environment' },
 );
@@ -24,7 +31,6 @@ const AppParams = Type.Object({ app: Type.String({ maxLength: 64, description: '
 const EnvParams = Type.Object({ app: Type.String({ maxLength: 64 }), env: Type.String({ maxLength: 64, description: 'The environment\'s name or id.' }) });
 
 const publicApp = ({ orgId: _orgId, ...app }: AppRecord) => app;
-const publicEnv = ({ appId: _appId, ...env }: { appId: string } & Record<string, unknown>) => env;
 
 /** The app named in the path, of the caller's organization; 400 for a malformed name, 404 otherwise. */
 export async function appFromPath(deps: ApiDeps, request: FastifyRequest): Promise<AppRecord> {
@@ -36,6 +42,7 @@ export async function appFromPath(deps: ApiDeps, request: FastifyRequest): Promi
 }
 
 export async function appRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  const publicEnv = (appName: string) => (env: EnvironmentRecord) => presentEnvironment(env, appName, deps.baseDomain ?? 'localhost');
   app.addSchema(Environment);
   app.addSchema(App);
 
@@ -60,7 +67,7 @@ export async function appRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     if (!isName(name)) throw new BerthError('invalid_body', `"name" must not contain "--" (it separates preview hostnames): got "${name}".`);
     const created = await deps.db.transaction((tx) => createApp(tx, request.token.orgId, name, new Date(deps.clock.now())));
     if (!created) throw new BerthError('name_taken', `An app named "${name}" already exists.`, { suggestion: 'App names are global across organizations; choose another name.' });
-    return reply.status(201).send({ ...publicApp(created.app), environments: created.environments.map((e) => publicEnv(e as never)) });
+    return reply.status(201).send({ ...publicApp(created.app), environments: created.environments.map(publicEnv(created.app.name)) });
   });
 
   app.get('/api/apps/:app', {
@@ -68,14 +75,20 @@ export async function appRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   }, async (request) => {
     const found = await appFromPath(deps, request);
     const environments = await listEnvironments(deps.db, found.id, undefined, 200);
-    return { ...publicApp(found), environments: environments.map((e) => publicEnv(e as never)) };
+    return { ...publicApp(found), environments: environments.map(publicEnv(found.name)) };
   });
 
   app.delete('/api/apps/:app', {
     schema: { tags: ['apps'], summary: 'Delete an app and its environments', params: AppParams, response: { 204: Type.Null(), ...errorResponses } },
   }, async (request, reply) => {
     const found = await appFromPath(deps, request);
-    if (!(await deleteApp(deps.db, request.token.orgId, found.id))) throw new BerthError('not_found', `No app "${found.name}" in this organization.`);
+    // Its hostnames leave the route feed in the same transaction: edges answer 404 for them.
+    const deleted = await deps.db.transaction(async (tx) => {
+      await removeAppRouteOwners(tx, found.id, new Date(deps.clock.now()));
+      return deleteApp(tx, request.token.orgId, found.id);
+    });
+    if (!deleted) throw new BerthError('not_found', `No app "${found.name}" in this organization.`);
+    deps.routeFeed?.poke();
     return reply.status(204).send();
   });
 
@@ -85,7 +98,7 @@ export async function appRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     const found = await appFromPath(deps, request);
     const { limit = 50, cursor } = request.query as { limit?: number; cursor?: string };
     const result = await page(limit, (n) => listEnvironments(deps.db, found.id, decodeCursor(cursor), n), (e) => e.name);
-    return { items: result.items.map((e) => publicEnv(e as never)), nextCursor: result.nextCursor };
+    return { items: result.items.map(publicEnv(found.name)), nextCursor: result.nextCursor };
   });
 
   app.get('/api/apps/:app/environments/:env', {
@@ -96,6 +109,6 @@ export async function appRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     if (!isId('environment', env) && !isName(env)) throw new BerthError('invalid_id', `"${env}" is neither an environment name nor an id (env_...).`);
     const environment = await findEnvironment(deps.db, found.id, env);
     if (!environment) throw new BerthError('not_found', `App "${found.name}" has no environment "${env}".`);
-    return publicEnv(environment as never);
+    return publicEnv(found.name)(environment);
   });
 }

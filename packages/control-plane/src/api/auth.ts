@@ -10,8 +10,14 @@ declare module 'fastify' {
   }
 }
 
-/** Routes without an API token: health, the API description, and the runner endpoints (runner tokens). */
-const publicRoutes = new Set(['/api/health', '/api/openapi.json', '/api/runners/join', '/api/runners/refresh', '/api/runners/artifacts/:digest']);
+/** Routes without an API token: health, the API description, and the runner and edge endpoints (runner and edge tokens). */
+const publicRoutes = new Set(['/api/health', '/api/openapi.json', '/api/runners/join', '/api/runners/refresh', '/api/runners/artifacts/:digest',
+  '/api/edges/register', '/api/edges/refresh', '/api/edges/route-snapshot', '/api/edges/route-events', '/api/edges/report',
+  '/api/edges/artifacts/:digest/asset-manifest', '/api/edges/artifacts/:digest/assets/*',
+  // Sleep and wake (wake-routes.ts): edge tokens.
+  '/api/edges/wakes', '/api/edges/wakes/:id', '/api/edges/activity',
+  // Webhook secrets for edges (edge-secret-routes.ts): edge tokens.
+  '/api/edges/environments/:environmentId/webhook-secrets']);
 
 /**
  * Every other route needs `Authorization: Bearer <token>`. The token scopes the request to its

@@ -12,7 +12,12 @@ import { operationRoutes } from './operation-routes.js';
 import { deploymentRoutes } from './deployment-routes.js';
 import { secretRoutes } from './secret-routes.js';
 import { runnerRoutes } from './runner-routes.js';
+import { edgeRoutes } from './edge-routes.js';
 import { allocationRoutes } from './allocation-routes.js';
+import { promotionRoutes } from './promotion-routes.js';
+import { environmentRoutes } from './environment-routes.js';
+import { wakeRoutes } from './wake-routes.js';
+import { edgeSecretRoutes } from './edge-secret-routes.js';
 
 export const defaultBodyLimit = 1024 * 1024;
 
@@ -69,7 +74,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await secretRoutes(app, deps);
   if (deps.dataDir) await deploymentRoutes(app, streaming);
   if (deps.runnerTokenKey) await runnerRoutes(app, deps);
+  if (deps.routeFeed && deps.edgeTokenKey) await edgeRoutes(app, streaming);
   await allocationRoutes(app, deps);
+  await promotionRoutes(app, deps);
+  await environmentRoutes(app, deps);
+  await wakeRoutes(app, deps);
+  await edgeSecretRoutes(app, deps);
   await app.ready();
   return app;
 }

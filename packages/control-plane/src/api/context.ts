@@ -8,6 +8,10 @@ export interface ApiDeps {
   /** Runner tokens are signed with this key; absent, the runner endpoints are not served. */
   runnerTokenKey?: Buffer;
   hub?: { connected(hostId: string): boolean };
+  /** The route feed edges read; with edgeTokenKey, the edge endpoints are served. */
+  routeFeed?: import('../route-feed/route-feed.js').RouteFeed;
+  /** Edge tokens are signed with this key. */
+  edgeTokenKey?: Buffer;
   artifacts?: import('@berth/builder').ArtifactStore;
   /** Wakes the scheduler after a change it should act on (a cordon, a scale). */
   onSchedulingChange?: () => void;
@@ -17,6 +21,8 @@ export interface ApiDeps {
   uploadLimit?: number;
   /** The URL a browser opens for a hostname Berth serves (the edge's address). */
   urlFor?: (hostname: string) => string;
+  /** Hostnames are `<app>.<baseDomain>` and `<app>--<short id>.<baseDomain>`; default localhost. */
+  baseDomain?: string;
   db: Db;
   clock: Clock;
   engine: OperationEngine;

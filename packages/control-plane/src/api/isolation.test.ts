@@ -41,8 +41,8 @@ describe('organization isolation', () => {
     let checked = 0;
     for (const [path, methods] of Object.entries(doc.paths)) {
       if (!path.includes('{')) continue;
-      // Hosts and runners are the platform's, not an organization's: other tests cover who may reach them.
-      if (path.startsWith('/api/runners/') || path.startsWith('/api/hosts/')) continue;
+      // Hosts, runners and edges are the platform's, not an organization's: other tests cover who may reach them.
+      if (path.startsWith('/api/runners/') || path.startsWith('/api/hosts/') || path.startsWith('/api/edges/')) continue;
       for (const method of Object.keys(methods)) {
         for (const values of substitutions) {
           const id = path.startsWith('/api/tokens/') ? a.tokenId! : path.startsWith('/api/deployments/') ? a.deploymentId! : path.startsWith('/api/allocations/') ? a.allocationId! : values.id!;
@@ -76,6 +76,8 @@ describe('organization isolation', () => {
     assert.equal((await t.call('POST', '/api/hosts/h1/cordon', { token: tokenB })).status, 403);
     assert.equal((await t.call('POST', '/api/runners/join-tokens', { token: tokenB, body: {} })).status, 403);
     assert.equal((await t.call('GET', '/api/hosts/h1')).status, 200, 'the platform admin can');
+    assert.equal((await t.call('GET', '/api/edges', { token: tokenB })).status, 403);
+    assert.equal((await t.call('GET', '/api/route-feed', { token: tokenB })).status, 403);
   });
 
   test('a member token of another organization cannot create organizations', async () => {

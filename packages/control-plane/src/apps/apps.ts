@@ -1,7 +1,8 @@
 import { newId } from '@berth/core';
 import type { Queryable } from '../store/db.js';
+import { toEnvironmentPolicy, type EnvironmentPolicy, type EnvironmentPolicyRow } from '../environments/environment-policy.js';
 
-export interface EnvironmentRecord {
+export interface EnvironmentRecord extends EnvironmentPolicy {
   id: string;
   appId: string;
   name: string;
@@ -28,7 +29,7 @@ interface AppRow {
   created_at: Date;
 }
 
-interface EnvironmentRow {
+interface EnvironmentRow extends EnvironmentPolicyRow {
   id: string;
   app_id: string;
   name: string;
@@ -44,6 +45,7 @@ const toApp = (row: AppRow): AppRecord => ({ id: row.id, orgId: row.org_id, name
 const toEnvironment = (row: EnvironmentRow): EnvironmentRecord => ({
   id: row.id, appId: row.app_id, name: row.name, kind: row.kind, createdAt: row.created_at.toISOString(),
   deploymentId: row.deployment_id, desiredCount: row.desired_count, runStatus: row.run_status, runStatusReason: row.run_status_reason,
+  ...toEnvironmentPolicy(row),
 });
 
 /** Creates the app and its one production environment together; undefined when the name is taken. */

@@ -43,6 +43,14 @@ export function toProposal(machine: MachineSpec, op: OperationRecord, step: Step
   return { proposal, reason };
 }
 
+/**
+ * Runs inside the transaction that commits a transition, after the operation's row is written: what
+ * a hook writes commits or rolls back with the transition itself (the route feed appends
+ * `target.up` when an allocation enters `ready`, so the event and the state can never disagree).
+ * A hook that throws rolls the transition back.
+ */
+export type TransitionHook = (tx: Queryable, op: OperationRecord, from: string, to: string) => Promise<void>;
+
 export interface CommitArgs {
   db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> };
   machine: MachineSpec;
@@ -52,6 +60,8 @@ export interface CommitArgs {
   actor: string;
   /** The lease owner the write is fenced by; for a person's action on a resting operation, null. */
   owner: string | null;
+  /** Run in the transaction, after the write; see TransitionHook. */
+  hooks?: readonly TransitionHook[];
 }
 
 /**
@@ -94,6 +104,7 @@ export async function commitTransition(args: CommitArgs): Promise<{ operation: O
     }
     const evidence = { ...(step.evidence ?? {}), ...(decision.failureMode ? { failureMode: decision.failureMode.name } : {}), ...(reason ? { reason } : {}) };
     events.push(await appendEvent(tx, { operationId: op.id, at: now, type: 'transition', from: op.state, to: decision.to, sentence: step.sentence, evidence, actor }));
+    for (const hook of args.hooks ?? []) await hook(tx, written, op.state, decision.to);
     return { operation: written, events };
   });
 }

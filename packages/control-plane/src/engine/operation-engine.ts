@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { BerthError, machines as coreMachines, newId, stateSpec, type Clock, type MachineSpec } from '@berth/core';
 import type { Db, Queryable } from '../store/db.js';
-import { commitTransition } from './commit-transition.js';
+import { commitTransition, type TransitionHook } from './commit-transition.js';
 import type { Executor, StepTransition } from './executor.js';
 import type { OperationEvent, OperationRecord } from './operation-record.js';
 import { appendEvent, claimNext, findByIdempotencyKey, findOperation, insertOperation, releaseAllLeases } from './operations-store.js';
@@ -56,6 +56,7 @@ export class OperationEngine {
   readonly #executors = new Map<string, Executor>();
   readonly #events = new EventEmitter();
   readonly #running = new Set<Promise<void>>();
+  readonly #hooks: TransitionHook[] = [];
   #stop = new AbortController();
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
@@ -123,7 +124,7 @@ export class OperationEngine {
     if (op.role === 'active') {
       throw new BerthError('illegal_transition', `Operation ${operationId} is being driven by the engine (state "${op.state}"); only a resting operation can be moved by hand.`);
     }
-    const result = await commitTransition({ db: this.#deps.db, machine: this.machine(op.kind), op, step, now: new Date(this.#deps.clock.now()), actor, owner: null });
+    const result = await commitTransition({ db: this.#deps.db, machine: this.machine(op.kind), op, step, now: new Date(this.#deps.clock.now()), actor, owner: null, hooks: this.#hooks });
     this.#publish(result.events);
     this.#wake?.();
     return result.operation;
@@ -146,9 +147,21 @@ export class OperationEngine {
       this.#publish([event]);
       throw new BerthError('stale_executor', `The report on ${operationId} was refused: ${reason}.`, { details: { operationId, expectedVersion, currentVersion: op.version } });
     }
-    const result = await commitTransition({ db: this.#deps.db, machine: this.machine(op.kind), op, step, now: new Date(this.#deps.clock.now()), actor, owner: null });
+    const result = await commitTransition({ db: this.#deps.db, machine: this.machine(op.kind), op, step, now: new Date(this.#deps.clock.now()), actor, owner: null, hooks: this.#hooks });
     this.#publish(result.events);
     return result.operation;
+  }
+
+  /**
+   * Adds a hook run inside the transaction of every transition this engine commits (engine steps,
+   * move, applyRemote); returns its removal. What it writes commits with the transition or not at all.
+   */
+  onTransition(hook: TransitionHook): () => void {
+    this.#hooks.push(hook);
+    return () => {
+      const index = this.#hooks.indexOf(hook);
+      if (index >= 0) this.#hooks.splice(index, 1);
+    };
   }
 
   /** Subscribes to events appended by this process; the API's streams also poll the store. */
@@ -183,7 +196,7 @@ export class OperationEngine {
       const { claim } = claimed;
       const run = runOperation({
         db: this.#deps.db, clock: this.#deps.clock, owner: this.owner, leaseMs: this.#deps.leaseMs, maxAttempts: this.#deps.maxAttempts,
-        machine: this.machine(claim.operation.kind), executor: this.#executors.get(claim.operation.kind)!, stopping: this.#stop.signal,
+        machine: this.machine(claim.operation.kind), executor: this.#executors.get(claim.operation.kind)!, hooks: this.#hooks, stopping: this.#stop.signal,
         onEvents: (events) => this.#publish(events),
         onError: (error, op) => this.#deps.onError?.(error, { operationId: op.id, state: op.state }),
       }, claim).catch((error) => this.#deps.onError?.(error, { operationId: claim.operation.id })).finally(() => {

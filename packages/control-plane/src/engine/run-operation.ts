@@ -1,6 +1,6 @@
 import { BerthError, type Clock, type MachineSpec } from '@berth/core';
 import type { Db } from '../store/db.js';
-import { commitTransition, failureTarget } from './commit-transition.js';
+import { commitTransition, failureTarget, type TransitionHook } from './commit-transition.js';
 import { isWait, type Executor, type StepContext } from './executor.js';
 import type { OperationEvent, OperationRecord } from './operation-record.js';
 import { appendEvent, releaseLease, renewLease, type ClaimedOperation } from './operations-store.js';
@@ -13,6 +13,8 @@ export interface RunDeps {
   maxAttempts: number;
   machine: MachineSpec;
   executor: Executor;
+  /** Run inside each transition's transaction (OperationEngine.onTransition). */
+  hooks?: readonly TransitionHook[];
   /** Aborted when the engine stops: the step finishes or gives up, and the lease is handed back. */
   stopping: AbortSignal;
   onEvents(events: OperationEvent[]): void;
@@ -88,7 +90,7 @@ export async function runOperation(deps: RunDeps, claimed: ClaimedOperation): Pr
         if (released && outcome.sentence) await appendNote(deps, op.id, outcome.sentence);
         return;
       }
-      const result = await commitTransition({ db: deps.db, machine: deps.machine, op, step: outcome, now: new Date(deps.clock.now()), actor: deps.owner, owner: deps.owner });
+      const result = await commitTransition({ db: deps.db, machine: deps.machine, op, step: outcome, now: new Date(deps.clock.now()), actor: deps.owner, owner: deps.owner, hooks: deps.hooks ?? [] });
       deps.onEvents(result.events);
       op = result.operation;
       takeover = false;
@@ -127,7 +129,7 @@ async function stepFailed(deps: RunDeps, op: OperationRecord, error: unknown): P
   const target = failureTarget(deps.machine, op.state);
   if (attempts >= deps.maxAttempts && target) {
     const reason = `The "${op.state}" step failed ${attempts} times; the last error: ${message}`;
-    const result = await commitTransition({ db: deps.db, machine: deps.machine, op, step: { to: target, sentence: reason, reason, evidence: { error: message, attempts } }, now: new Date(now), actor: deps.owner, owner: deps.owner });
+    const result = await commitTransition({ db: deps.db, machine: deps.machine, op, step: { to: target, sentence: reason, reason, evidence: { error: message, attempts } }, now: new Date(now), actor: deps.owner, owner: deps.owner, hooks: deps.hooks ?? [] });
     deps.onEvents(result.events);
     return result.operation;
   }

@@ -1,10 +1,13 @@
 import { BerthError } from '@berth/core';
 import type { Queryable } from '../store/db.js';
+import { appendRouteEvent } from '../route-feed/route-event-log.js';
+import { routeEntryFor } from '../route-feed/route-policy.js';
 
 /**
  * RouteOwner: which deployment serves a hostname, and an epoch that grows by one on every change.
  * Only an operation changes it, by compare-and-swap on the epoch, and every change appends a route
- * event with the next gap-free sequence number in the same transaction.
+ * event (`route.owner`, carrying the route entry with its policy) with the next gap-free sequence
+ * number in the same transaction; see route-feed/route-event-log.ts.
  */
 export interface RouteOwner {
   hostname: string;
@@ -27,19 +30,6 @@ interface RouteOwnerRow {
 const toOwner = (row: RouteOwnerRow): RouteOwner => ({
   hostname: row.hostname, environmentId: row.environment_id, deploymentId: row.deployment_id, digest: row.digest, epoch: row.epoch, updatedAt: row.updated_at.toISOString(),
 });
-
-/** A lock number the route-event writers share, so sequence numbers are handed out one at a time. */
-const routeEventLockKey = 727_274_003;
-
-async function appendRouteEvent(tx: Queryable, owner: RouteOwnerRow, operationId: string | null, now: Date): Promise<number> {
-  await tx.query('SELECT pg_advisory_xact_lock($1)', [routeEventLockKey]);
-  const [row] = await tx.query<{ seq: number }>(
-    `INSERT INTO route_events (seq, at, hostname, environment_id, deployment_id, digest, epoch, operation_id)
-     VALUES ((SELECT coalesce(max(seq), 0) + 1 FROM route_events), $1, $2, $3, $4, $5, $6, $7) RETURNING seq`,
-    [now, owner.hostname, owner.environment_id, owner.deployment_id, owner.digest, owner.epoch, operationId],
-  );
-  return row!.seq;
-}
 
 /**
  * Points `hostname` at a deployment if its epoch is still `expectedEpoch` (0 for a hostname with
@@ -67,7 +57,8 @@ export async function swapRouteOwner(
       details: { hostname: change.hostname, expectedEpoch: change.expectedEpoch, currentEpoch: current?.epoch ?? 0 },
     });
   }
-  const seq = await appendRouteEvent(tx, row, change.operationId, change.now);
+  const route = await routeEntryFor(tx, { hostname: row.hostname, environmentId: row.environment_id, deploymentId: change.deploymentId, digest: change.digest, epoch: row.epoch });
+  const seq = await appendRouteEvent(tx, { type: 'route.owner', route, operationId: change.operationId }, change.now);
   return { owner: toOwner(row), seq };
 }
 
@@ -79,4 +70,30 @@ export async function findRouteOwner(db: Queryable, hostname: string): Promise<R
 export async function routeOwnersOfEnvironment(db: Queryable, environmentId: string): Promise<RouteOwner[]> {
   const rows = await db.query<RouteOwnerRow>('SELECT * FROM route_owners WHERE environment_id = $1 ORDER BY hostname', [environmentId]);
   return rows.map(toOwner);
+}
+
+/**
+ * Deletes an environment's route owners (its app or preview is going away) and appends a
+ * `route.removed` event for each hostname, and a `target.down` for each of its allocations that
+ * was a target, so an edge replaying the log ends where a fresh snapshot would. Must run in the
+ * transaction that deletes the environment; returns the last sequence appended (0 if none).
+ */
+export async function removeRouteOwners(tx: Queryable, environmentId: string, now: Date): Promise<{ hostnames: string[]; seq: number }> {
+  const removed = await tx.query<{ hostname: string }>('DELETE FROM route_owners WHERE environment_id = $1 RETURNING hostname', [environmentId]);
+  const hostnames = removed.map((r) => r.hostname).sort();
+  let seq = 0;
+  for (const hostname of hostnames) seq = await appendRouteEvent(tx, { type: 'route.removed', hostname, environmentId }, now);
+  const targets = await tx.query<{ id: string; deployment_id: string }>(
+    `SELECT a.id, a.deployment_id FROM allocations a JOIN operations o ON o.id = a.operation_id
+     WHERE a.environment_id = $1 AND o.state = 'ready' AND a.address_host IS NOT NULL AND a.address_port IS NOT NULL ORDER BY a.id`,
+    [environmentId],
+  );
+  for (const t of targets) seq = await appendRouteEvent(tx, { type: 'target.down', allocationId: t.id, deploymentId: t.deployment_id, environmentId }, now);
+  return { hostnames, seq };
+}
+
+/** removeRouteOwners for every environment of an app; run in the transaction that deletes the app. */
+export async function removeAppRouteOwners(tx: Queryable, appId: string, now: Date): Promise<void> {
+  const environments = await tx.query<{ id: string }>('SELECT id FROM environments WHERE app_id = $1 ORDER BY id', [appId]);
+  for (const environment of environments) await removeRouteOwners(tx, environment.id, now);
 }

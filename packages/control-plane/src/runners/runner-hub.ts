@@ -132,11 +132,14 @@ export class RunnerHub {
       return;
     }
     try {
+      // The address is written before the transition, so the `target.up` route event appended with a
+      // `ready` transition (in its transaction) carries it. A refused report changes only the address
+      // this host already runs the allocation at.
+      if (message.address) await setAllocationAddress(this.deps.db, allocation.id, message.address, new Date(this.deps.clock.now()));
       const op = await this.deps.engine.applyRemote(allocation.operationId, message.version, {
         ...(message.to ? { to: message.to } : {}), ...(message.failureMode ? { failureMode: message.failureMode } : {}),
         sentence: message.sentence, ...(message.evidence ? { evidence: message.evidence } : {}), ...(message.gates ? { gates: message.gates } : {}),
       }, `host:${hostId}`);
-      if (message.address) await setAllocationAddress(this.deps.db, allocation.id, message.address, new Date(this.deps.clock.now()));
       this.send(hostId, { type: 'report.accepted', allocationId: allocation.id, version: message.version, newVersion: op.version });
       this.deps.onChange();
     } catch (error) {

@@ -7,6 +7,7 @@ import type { SecretResolver } from '../operations/deploy/deploy-deps.js';
 import { buildAssignment } from '../runners/assignment.js';
 import type { RunnerHub } from '../runners/runner-hub.js';
 import { placeAllocation, type PlacementHost, type PlacementRequest } from './placement.js';
+import { deploymentsStillServing } from './serving-deployments.js';
 
 export interface SchedulerDeps {
   db: Db;
@@ -55,9 +56,11 @@ export class Scheduler {
   async #reconcile(env: EnvironmentRow): Promise<void> {
     const live = await allocationsWhere(this.deps.db, { environmentId: env.id, live: true });
     const current = live.filter((a) => a.deploymentId === env.deployment_id && a.state !== 'draining');
-    const older = live.filter((a) => a.deploymentId !== env.deployment_id && a.state !== 'draining');
+    const serving = await deploymentsStillServing(this.deps.db, env.id);
+    const older = live.filter((a) => a.deploymentId !== env.deployment_id && a.state !== 'draining' && !serving.has(a.deploymentId));
     const readyCurrent = current.filter((a) => a.state === 'ready').length;
-    // An older deployment's allocations stop once the new one has enough ready, never before.
+    // An older deployment's allocations stop once the new one has enough ready, never before, and
+    // never while a route owner or an unfinished promotion still names their deployment.
     if (readyCurrent >= Math.min(env.desired_count, 1)) for (const a of older) await this.#stop(a, 'a newer deployment replaced it');
     const extra = current.length - env.desired_count;
     if (extra > 0) {

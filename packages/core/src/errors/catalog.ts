@@ -41,9 +41,44 @@ export const errorCatalog = {
   // Routes.
   route_epoch_conflict: { status: 409, message: 'The route owner changed while this change was being made.', suggestion: 'Read the route owner again; another operation moved it first.' },
 
+  // Promotion and rollback.
+  environment_frozen: { status: 409, message: 'The environment is frozen: it refuses promotions.', suggestion: 'Read the freeze reason; an admin unfreezes it with `berth env unfreeze` once it is safe. A rollback is still allowed.' },
+  deployment_not_promotable: { status: 409, message: 'This deployment cannot be promoted.', suggestion: 'Promote a deployment whose preview is ready (`berth deployments list --app <app>`); production never gets an artifact no preview served.' },
+  nothing_to_roll_back: { status: 409, message: 'There is no earlier deployment to roll back to.', suggestion: 'Name one with `berth rollback --to <deployment>`, or promote a new deployment instead.' },
+
+  // Sleep and wake.
+  nothing_to_wake: { status: 409, message: 'This environment has nothing a wake could start: no route owner yet, or an assets-only deployment.', suggestion: 'Deploy the app (and promote it, for production) first; an assets-only app is served by the edge and never sleeps.' },
+  // Sleep and wake at the edge: what it answers while an app sleeps or wakes, and for webhooks.
+  app_waking: { status: 503, message: 'The app is asleep and waking up; it was not ready to answer this request in time.', suggestion: 'Retry after the Retry-After delay; a waking app is usually ready within seconds.' },
+  wake_failed: { status: 503, message: 'The app could not be woken.', suggestion: 'Retry after the Retry-After delay; `berth wake status <app>` shows the failed wake, its reason and a repair hint.' },
+  wake_hold_full: { status: 503, message: 'The edge is already holding as many requests as it may while apps wake.', suggestion: 'Retry after the Retry-After delay.' },
+  unsafe_request_not_held: { status: 503, message: 'The app is asleep and waking up. This request was not sent to it: a POST, PUT, PATCH or DELETE is held through a wake only with an Idempotency-Key and a body under the hold limit.', suggestion: 'Retry after the Retry-After delay, or send an Idempotency-Key header so the edge can hold the request and forward it exactly once.' },
+  request_path_malformed: { status: 400, message: 'The request path cannot be read: it does not start with "/", or has a bad percent-escape, a control character or a "." or ".." segment.', suggestion: 'Send the path as a browser would: resolved, and percent-encoded as UTF-8.' },
+  webhook_signature_invalid: { status: 401, message: 'The webhook signature does not verify.', suggestion: 'Check that the provider signs with the secret the app\'s [[webhooks]] entry names (`berth secrets set`), and that the body reaches the edge unchanged.' },
+  webhook_event_in_flight: { status: 409, message: 'A delivery of this webhook event is being handled right now.', suggestion: 'Nothing to do: the provider retries, and a repeat after the first delivery succeeded is acknowledged without running it again.' },
+  webhook_unverifiable: { status: 503, message: 'The edge cannot verify this webhook now: it could not read the signing secret from the control plane.', suggestion: 'Retry after the Retry-After delay; check that the edge reaches the control plane and that the secret is set for the environment.' },
+
+  // The edge: what it answers itself when no allocation answers, and why its route feed stops.
+  bad_request: { status: 400, message: 'The request is not valid HTTP.', suggestion: 'Fix the request framing (Content-Length, Transfer-Encoding, chunk sizes) and send it again.' },
+  host_not_found: { status: 404, message: 'No app is served at this hostname.', suggestion: 'Check the hostname; `berth apps show <app>` lists the hostnames an app answers on.' },
+  request_timeout: { status: 408, message: 'The request was not received in time.', suggestion: 'Send the whole request promptly, or check the network between you and the edge.' },
+  request_header_too_large: { status: 431, message: 'The request headers are larger than the edge accepts.', suggestion: 'Send fewer or smaller headers (large cookies are the usual cause).' },
+  upstream_unreachable: { status: 502, message: 'The app did not accept the connection or closed it before answering.', suggestion: 'Retry; if it persists, read the app\'s logs (`berth logs <app>`).' },
+  no_ready_target: { status: 503, message: 'The app has no ready instance right now.', suggestion: 'Retry after the Retry-After delay; `berth apps show <app>` says why nothing is ready.' },
+  upstream_timeout: { status: 504, message: 'The app did not answer in time.', suggestion: 'Retry; if it persists, the app is too slow for this request or stuck: read its logs.' },
+  route_unverified: { status: 503, message: 'The edge cannot vouch for who serves this hostname: its route feed has a gap and this route fails closed until a fresh signed snapshot arrives.', suggestion: 'Retry after the Retry-After delay; if it persists, check that the edge reaches the control plane and read its propagation incidents.' },
+  edge_not_synced: { status: 503, message: 'The edge has not received a verified route snapshot from the control plane yet.', suggestion: 'Retry after the Retry-After delay; if it persists, check that the edge reaches the control plane.' },
+  asset_not_found: { status: 404, message: 'No file is served at this path.', suggestion: 'Check the path; the deployment\'s asset manifest lists the files the edge serves.' },
+  asset_method_not_allowed: { status: 405, message: 'An asset is served for GET and HEAD only.', suggestion: 'Use GET or HEAD for this path.' },
+  range_not_satisfiable: { status: 416, message: 'The requested byte range is outside the file.', suggestion: 'Ask for a range within the size the Content-Range header gives, or send the request without Range.' },
+  asset_unavailable: { status: 503, message: 'The edge could not fetch this asset from the artifact store.', suggestion: 'Retry after the Retry-After delay; if it persists, check that the edge reaches the control plane.' },
+  route_key_mismatch: { status: 500, message: 'The control plane signs routes with another key than the one this edge trusts.', suggestion: 'Check the control plane URL; if the key was rotated on purpose, give the edge the new routePublicKey or remove <data dir>/route-public-key.' },
+  control_plane_unreachable: { status: 503, message: 'The control plane could not be reached.', suggestion: 'Check the control plane URL and that it is running; the edge keeps retrying on its own.' },
+
   // The store.
   data_dir_locked: { status: 500, message: 'The data directory is in use by another process.', suggestion: 'Stop the other Berth process, or start this one with another --data-dir.' },
   store_unavailable: { status: 503, message: 'The store cannot be reached.', suggestion: 'Check BERTH_DATABASE_URL and that PostgreSQL is running.' },
+  nats_unavailable: { status: 503, message: 'NATS cannot be reached.', suggestion: 'Check BERTH_NATS_URL (or --nats-url) and that the NATS server is running with JetStream enabled.' },
   migration_changed: { status: 500, message: 'A migration that was already applied has changed on disk.', suggestion: 'Migrations are never edited once applied: restore the file and add a new migration instead.' },
 
   // Manifests, artifacts and builds.

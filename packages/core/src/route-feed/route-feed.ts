@@ -6,6 +6,8 @@
  * over that text, so nothing is re-serialised between signing and verifying.
  */
 
+import type { TrafficPolicy } from '../traffic/index.js';
+
 export const routeSnapshotFormat = 'berth.route-snapshot/1';
 
 /** What an edge does for a route when it finds a gap in the feed, until a fresh snapshot arrives. */
@@ -20,6 +22,18 @@ export interface RoutePolicy {
   assets: { prefix: string; immutable: boolean; count: number; checksum: string } | null;
   /** False for an assets-only app: there is no process to proxy to. */
   hasProcess: boolean;
+  /**
+   * How the edge classifies requests for this deployment (routes, webhooks, live, assets prefix):
+   * compileTrafficPolicy of its manifest. Absent in events written before sleep and wake existed.
+   */
+  traffic?: TrafficPolicy | null;
+  /** `[scale]` as the edge needs it: `min` (0 lets the app sleep) and how long a request may be held while it wakes. */
+  scale?: { min: number; wakeBudgetMs: number } | null;
+  /**
+   * `[run] drain_timeout` of the deployment: how long an edge keeps live sessions (WebSockets) to
+   * an allocation that stopped being a target before it closes them. Absent: 30 s.
+   */
+  drainTimeoutMs?: number | null;
 }
 
 /** One hostname's route owner as the edge holds it. */

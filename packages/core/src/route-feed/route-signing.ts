@@ -66,7 +66,10 @@ export function routeSnapshotChecksum(seq: number, routes: readonly RouteEntry[]
   hash.update(`${routeSnapshotFormat}\n${seq}\n`);
   for (const r of [...routes].sort((a, b) => compare(a.hostname, b.hostname))) {
     hash.update(JSON.stringify(['route', r.hostname, r.appId, r.environmentId, r.deploymentId, r.digest, r.epoch, r.policy.environmentKind, r.policy.gapPolicy, r.policy.hasProcess,
-      r.policy.assets ? [r.policy.assets.prefix, r.policy.assets.immutable, r.policy.assets.count, r.policy.assets.checksum] : null]) + '\n');
+      r.policy.assets ? [r.policy.assets.prefix, r.policy.assets.immutable, r.policy.assets.count, r.policy.assets.checksum] : null,
+      // Added later: present only when set, so a snapshot without them keeps its checksum.
+      ...(r.policy.traffic ? [['traffic', r.policy.traffic]] : []),
+      ...(r.policy.scale ? [['scale', r.policy.scale.min, r.policy.scale.wakeBudgetMs]] : [])]) + '\n');
   }
   for (const t of [...targets].sort((a, b) => compare(a.allocationId, b.allocationId))) {
     hash.update(JSON.stringify(['target', t.allocationId, t.deploymentId, t.environmentId, t.host, t.port]) + '\n');

@@ -19,7 +19,8 @@ export interface SeenRequest {
  *
  * Paths: `/hold` waits for `release()` before answering; `/hang` never answers; `/download?bytes=N`
  * sends 64 KiB, waits for `release()`, then the rest; `/cookies` answers with hop-by-hop headers
- * the edge must drop. Any other path consumes the body and answers with its size and sha256.
+ * the edge must drop. Any other path consumes the body and answers with its size and sha256 (status
+ * 200, or the one an `X-Test-Status` header asks for).
  */
 export interface Backend {
   readonly name: string;
@@ -112,7 +113,8 @@ async function answer(backend: Backend, req: IncomingMessage, res: ServerRespons
     hash.update(chunk);
   }
   const body = JSON.stringify({ backend: backend.name, method: req.method, url: req.url, headers: req.headers, rawHeaders: req.rawHeaders, bytes, sha256: hash.digest('hex') });
-  res.writeHead(200, { 'content-type': 'application/json' });
+  // `X-Test-Status: 500` makes the app answer 500 (a webhook it failed to process).
+  res.writeHead(Number(req.headers['x-test-status'] ?? 200), { 'content-type': 'application/json' });
   res.end(body);
 }
 

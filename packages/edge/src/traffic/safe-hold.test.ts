@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
+import { eventually } from '@berth/testkit';
+import type { EdgeLogEntry } from '../edge-context.js';
+import { sleepyEnvironment, sleepyHost, startSleepingApp, type SleepingApp, type SleepingAppOptions } from '../test-support/sleeping-app.js';
+import { timedRequest } from '../test-support/timed-request.js';
+
+// A sleeping app behind a real edge. The allocations are real HTTP servers that count what they
+// receive; the stand-in control plane records the wake requests. Each test asserts what the edge
+// did: held, proxied, answered.
+let app: SleepingApp | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+async function sleeping(options: SleepingAppOptions = {}): Promise<SleepingApp> {
+  app = await startSleepingApp(options);
+  return app;
+}
+
+const held = (a: SleepingApp, count: number) => eventually(
+  () => a.cp.traffic.activityReports.some((report) => report.environments.some((e) => e.environmentId === sleepyEnvironment && e.inFlight === count)),
+  { timeoutMs: 20_000, message: `the edge reports ${count} requests in flight` },
+);
+
+test('GET Page While Sleeping: a safe request asks for the wake, is held, and is proxied once the route gains a ready target', async () => {
+  const a = await sleeping();
+  const pending = timedRequest(a.edge.port, { host: sleepyHost, path: '/dashboard?tab=2' });
+  await eventually(() => a.cp.traffic.wakeRequests.length === 1, { message: 'the wake is requested' });
+  assert.deepEqual(a.cp.traffic.wakeRequests[0], { environmentId: sleepyEnvironment, requestClass: 'safe', trigger: { method: 'GET', path: '/dashboard' } });
+  await held(a, 1);
+  assert.equal(a.allocations[0]!.count(), 0, 'nothing reaches the allocation before it is a target');
+  a.wake();
+  const reply = await pending;
+  assert.equal(reply.status, 200);
+  assert.equal(reply.json<{ backend: string; url: string }>().backend, 'a1');
+  assert.equal(reply.json<{ url: string }>().url, '/dashboard?tab=2');
+  assert.equal(a.allocations[0]!.count(), 1);
+  // Hot now: the next request goes straight through, with no new wake.
+  assert.equal((await timedRequest(a.edge.port, { host: sleepyHost })).status, 200);
+  assert.equal(a.cp.traffic.wakeRequests.length, 1);
+});
+
+test('budget exhaustion: every held request is answered 503 with Retry-After within the budget plus 100 ms; browsers get a page', async () => {
+  const budgetMs = 1_500;
+  const log: EdgeLogEntry[] = [];
+  const a = await sleeping({ wakeBudgetMs: budgetMs, edge: { requestLog: (entry) => log.push(entry) } });
+  const replies = await Promise.all(Array.from({ length: 200 }, (_, i) => timedRequest(a.edge.port, {
+    host: sleepyHost, path: `/page/${i}`, headers: i % 2 === 0 ? { accept: 'text/html,application/xhtml+xml' } : { accept: 'application/json' },
+  })));
+  for (const [i, reply] of replies.entries()) {
+    assert.equal(reply.status, 503);
+    assert.equal(reply.headers['retry-after'], '1');
+    // The client shares this process's event loop with the edge, so its clock also counts reading
+    // 199 other answers: the tight bound is the edge's own (below); this one is a sanity check.
+    assert.ok(reply.waitedMs <= budgetMs + 1_000, `request ${i} waited ${Math.round(reply.waitedMs)} ms`);
+    assert.ok(reply.waitedMs >= budgetMs - 150, `request ${i} was answered after ${Math.round(reply.waitedMs)} ms, before the budget ran out`);
+    if (i % 2 === 0) {
+      assert.match(String(reply.headers['content-type']), /^text\/html/);
+      assert.match(reply.text, /waking up/);
+    } else {
+      assert.equal(reply.json().error.code, 'app_waking');
+    }
+  }
+  const answered = log.filter((entry) => entry.status === 503 && entry.heldMs !== undefined);
+  assert.equal(answered.length, 200);
+  // The edge's own clock, from arrival to answer. Every hold has its own timer at its deadline;
+  // what is left is event-loop lag, which a machine busy with other work stretches: so 95 % must
+  // be within 100 ms of the budget here, and every one within a second (DESIGN rule 4). The bench
+  // (bench/, separate processes on a quiet machine) holds all of them to the 100 ms.
+  const held = answered.map((entry) => entry.heldMs!).sort((x, y) => x - y);
+  assert.ok(held[0]! >= budgetMs - 2, `a request was answered after ${held[0]} ms, before its ${budgetMs} ms budget ran out`);
+  assert.ok(held[189]! <= budgetMs + 100, `the 95th percentile hold was ${held[189]} ms, for a ${budgetMs} ms budget`);
+  assert.ok(held[199]! <= budgetMs + 1_000, `the longest hold was ${held[199]} ms, for a ${budgetMs} ms budget`);
+  assert.equal(a.cp.traffic.wakeRequests.length, 1, 'one wake for 200 held requests');
+  assert.equal(a.allocations[0]!.count(), 0);
+});
+
+test('a client that leaves frees its slot at once', async () => {
+  const a = await sleeping({ edge: { traffic: { maxHeldRequests: 1 } } });
+  let cut: (() => void) | undefined;
+  const first = timedRequest(a.edge.port, { host: sleepyHost, path: '/first', onSent: (socket) => (cut = () => socket.destroy()) });
+  first.catch(() => {});
+  await held(a, 1);
+  const refused = await timedRequest(a.edge.port, { host: sleepyHost, path: '/second' });
+  assert.equal(refused.status, 503);
+  assert.equal(refused.json().error.code, 'wake_hold_full');
+  cut!();
+  await held(a, 0);
+  const third = timedRequest(a.edge.port, { host: sleepyHost, path: '/third' });
+  await held(a, 1);
+  a.wake();
+  const reply = await third;
+  assert.equal(reply.status, 200, 'the freed slot held the third request until the app woke');
+  assert.deepEqual(a.allocations[0]!.seen.map((seen) => seen.url), ['/third'], 'the client that left was never proxied');
+});
+
+test('a wake that fails answers every held request 503 at once, with the failure mode', async () => {
+  const a = await sleeping({ wakeBudgetMs: 20_000 });
+  const pending = Promise.all([0, 1, 2].map((i) => timedRequest(a.edge.port, { host: sleepyHost, path: `/p${i}` })));
+  await held(a, 3);
+  a.cp.traffic.wake = { state: 'failed', failureMode: 'readiness_timeout', reason: 'readiness did not pass within 5 s' };
+  for (const reply of await pending) {
+    assert.equal(reply.status, 503);
+    assert.equal(reply.headers['retry-after'], '1');
+    const { error } = reply.json();
+    assert.equal(error.code, 'wake_failed');
+    assert.equal(error.details?.['failureMode'], 'readiness_timeout');
+    assert.match(error.message, /readiness did not pass/);
+    assert.ok(reply.waitedMs < 10_000, 'answered when the wake failed, not at the budget');
+  }
+  assert.equal(a.allocations[0]!.count(), 0);
+});
+
+test('1,000 concurrent GETs while cold make exactly one wake request, and every one is answered 200 once the app is ready', async () => {
+  const a = await sleeping({ wakeBudgetMs: 60_000 });
+  const pending = Promise.all(Array.from({ length: 1_000 }, (_, i) => timedRequest(a.edge.port, { host: sleepyHost, path: `/s/${i}` })));
+  await held(a, 1_000);
+  assert.equal(a.cp.traffic.wakeRequests.length, 1, 'one wake request for a thousand held requests');
+  a.wake();
+  const replies = await pending;
+  assert.deepEqual([...new Set(replies.map((reply) => reply.status))], [200]);
+  assert.equal(a.allocations[0]!.count(), 1_000);
+  assert.equal(a.cp.traffic.wakeRequests.length, 1);
+});
+
+test('a path that cannot be read is refused 400 and wakes nothing', async () => {
+  const a = await sleeping();
+  const reply = await timedRequest(a.edge.port, { host: sleepyHost, path: '/a/%2e%2e/admin' });
+  assert.equal(reply.status, 400);
+  assert.equal(reply.json().error.code, 'request_path_malformed');
+  assert.equal(a.cp.traffic.wakeRequests.length, 0);
+});
+
+test('a wake the control plane refuses answers the held request 503 at once, with its code', async () => {
+  const a = await sleeping();
+  a.cp.traffic.wakeRefusal = { status: 409, code: 'nothing_to_wake', message: 'This environment has nothing a wake could start.' };
+  const reply = await timedRequest(a.edge.port, { host: sleepyHost, path: '/x', headers: { accept: 'application/json' } });
+  assert.equal(reply.status, 503);
+  const { error } = reply.json();
+  assert.deepEqual([error.code, error.details?.['failureMode']], ['wake_failed', 'nothing_to_wake']);
+  assert.equal(error.message, 'The app could not be woken (nothing_to_wake): This environment has nothing a wake could start.');
+  assert.ok(reply.waitedMs < 5_000);
+});
+
+test('activity: the edge reports the last request and what is open per environment, and only when there is news', async () => {
+  const a = await sleeping({ hot: true });
+  const before = Date.now();
+  assert.equal((await timedRequest(a.edge.port, { host: sleepyHost })).status, 200);
+  const report = await eventually(() => a.cp.traffic.activityReports.find((r) => r.environments.some((e) => e.environmentId === sleepyEnvironment)), { message: 'a report' });
+  const entry = report.environments.find((e) => e.environmentId === sleepyEnvironment)!;
+  assert.deepEqual([entry.inFlight, entry.openSessions], [0, 0]);
+  assert.ok(Date.parse(entry.lastRequestAt!) >= before - 1_000);
+  const count = a.cp.traffic.activityReports.length;
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  assert.equal(a.cp.traffic.activityReports.length, count, 'no news, no report');
+});
