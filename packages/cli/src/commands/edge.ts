@@ -22,6 +22,8 @@ export default defineCommand({
     'data-dir': { type: 'string', value: 'DIR', help: 'where the last verified snapshot and the asset cache live (default ./.berth-edge)' },
     'route-key': { type: 'string', value: 'KEY', help: 'the control plane\'s route public key, ed25519:... (default: BERTH_ROUTE_KEY; else pinned at first registration)' },
     'nats-url': { type: 'string', value: 'URL', help: 'follow route events over NATS JetStream (default: BERTH_NATS_URL; else the embedded feed)' },
+    'nats-stream': { type: 'string', value: 'NAME', help: 'the JetStream stream of route events (default BERTH_ROUTE_EVENTS; the control plane\'s natsStream)' },
+    'nats-subject': { type: 'string', value: 'SUBJECT', help: 'its subject (default berth.route.events)' },
   },
   examples: ['berth edge --api http://10.0.0.1:7070 --join berth_join_... --listen 0.0.0.0 --port 80', 'BERTH_NATS_URL=nats://10.0.0.2:4222 berth edge --api http://cp:7070 --join ... --route-key ed25519:...'],
   handlesSignals: true,
@@ -43,6 +45,7 @@ export default defineCommand({
         ...(flags.region ? { region: flags.region } : {}),
         ...(routeKey ? { routePublicKey: routeKey } : {}),
         transport: natsUrl ? 'jetstream' : 'embedded', ...(natsUrl ? { natsUrl } : {}),
+        ...(flags['nats-stream'] ? { natsStream: flags['nats-stream'] } : {}), ...(flags['nats-subject'] ? { natsSubject: flags['nats-subject'] } : {}),
         log: (line: string) => ctx.out.note(line),
       });
     } catch (error) {
@@ -52,7 +55,7 @@ export default defineCommand({
       if (typeof e.code === 'string' && typeof e.suggestion === 'string') throw new CliError(e.code, e.message ?? String(error), { exitCode: ExitCode.environment, suggestion: e.suggestion });
       throw new CliError('api_unreachable', `Cannot start the edge against ${apiUrl}: ${e.message ?? String(error)}`, { exitCode: ExitCode.unreachable, suggestion: 'Check --api and that the control plane is running.' });
     }
-    ctx.out.result({ edgeId: edge.edgeId, url: edge.url, api: apiUrl, transport: natsUrl ? 'jetstream' : 'embedded' }, () => `Edge ${edge.edgeId} serves ${edge.url}, following ${natsUrl ? `NATS JetStream at ${natsUrl}` : `the embedded feed of ${apiUrl}`}. Stop with Ctrl-C.`);
+    ctx.out.result({ edgeId: edge.edgeId, url: edge.url, port: edge.port, api: apiUrl, transport: natsUrl ? 'jetstream' : 'embedded' }, () => `Edge ${edge.edgeId} serves ${edge.url}, following ${natsUrl ? `NATS JetStream at ${natsUrl}` : `the embedded feed of ${apiUrl}`}. Stop with Ctrl-C.`);
     if (!ctx.signal.aborted) await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
     ctx.out.note('stopping the edge: open requests finish first…');
     await edge.close();

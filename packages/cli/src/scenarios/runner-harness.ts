@@ -41,7 +41,7 @@ export function startRunnerProcess(args: { api: string; join: string; name: stri
  * A control plane listening on loopback with one real `berth runner` joined to it: what most
  * scenarios start from. `dispose()` stops both and removes the runner's folder.
  */
-export async function startWithOneRunner(config: Partial<ControlPlaneConfig>): Promise<{ t: TestControlPlane; runner: RunnerProcess; dispose(): Promise<void> }> {
+export async function startWithOneRunner(config: Partial<ControlPlaneConfig>): Promise<{ t: TestControlPlane; runner: RunnerProcess; api: string; dispose(): Promise<void> }> {
   const t = await startTestControlPlane({ config });
   const api = await t.cp.listen('127.0.0.1', 0);
   const dir = await tempDir('berth-scenario-');
@@ -50,6 +50,7 @@ export async function startWithOneRunner(config: Partial<ControlPlaneConfig>): P
   return {
     t,
     runner,
+    api,
     async dispose() {
       await runner.kill('SIGTERM');
       await t.close();
