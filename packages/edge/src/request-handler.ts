@@ -28,12 +28,6 @@ export function handleRequest(edge: EdgeContext, req: IncomingMessage, res: Serv
   const route = edge.table.lookup(headers.host);
   if (route === undefined) return exchange.refuse(edge.table.awaitingFirstSnapshot ? 'edge_not_synced' : 'host_not_found');
   exchange.route = route;
-  const activity = route.activity;
-  if (activity !== undefined) {
-    activity.requests += 1;
-    activity.inFlight += 1;
-    exchange.activity = activity;
-  }
   if (route.failedClosed === true) return exchange.refuse('route_unverified');
   // One string prefix test, and only for routes that serve assets: the proxy path pays nothing.
   const assets = route.assets;
@@ -42,13 +36,21 @@ export function handleRequest(edge: EdgeContext, req: IncomingMessage, res: Serv
 }
 
 /**
- * The request is not an asset. With a ready target and nothing in the route's policy to check
+ * The request is not an asset (assets are not activity: they never wake the app, nor keep it
+ * awake). With a ready target and nothing in the route's policy to check
  * first, it is proxied at once: the hot path. Otherwise (no ready target, a policy with webhooks,
  * an Idempotency-Key the edge may have seen) the traffic code classifies it (traffic/).
  */
 function proxyRequest(exchange: Exchange, expectContinue: boolean): void {
   const route = exchange.route!;
   if (route.hasProcess === false) return exchange.refuse('asset_not_found');
+  // A request for the app (not an asset) is activity: it keeps the app awake while in flight.
+  const activity = route.activity;
+  if (activity !== undefined) {
+    activity.requests += 1;
+    activity.inFlight += 1;
+    exchange.activity = activity;
+  }
   const traffic = exchange.edge.traffic;
   if (traffic !== undefined && (route.targets.length === 0 || route.classifyWhenHot === true || (traffic.keysHeld && exchange.req.headers['idempotency-key'] !== undefined))) {
     return traffic.handle(exchange, expectContinue);

@@ -12,6 +12,7 @@ import { findWake } from '../operations/wake/wake-lookup.js';
 import { wakeRequestClasses } from '../operations/wake/wake-record.js';
 import { wakeStatus } from '../operations/wake/wake-status.js';
 import { recordEdgeActivity, type ActivityReport } from '../sleep/edge-activity.js';
+import { recordDrainReports, type DrainReport } from '../sleep/drain-reports.js';
 
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
@@ -41,6 +42,11 @@ const ActivityBody = Type.Object({
     openSessions: Type.Integer({ minimum: 0, maximum: 10_000_000 }),
     inFlight: Type.Integer({ minimum: 0, maximum: 10_000_000 }),
   }, { additionalProperties: false }), { maxItems: 10_000 }),
+  drains: Type.Optional(Type.Array(Type.Object({
+    environmentId: Type.String({ maxLength: 64 }),
+    allocationId: Type.String({ maxLength: 64 }),
+    sessionsClosedAtDeadline: Type.Integer({ minimum: 0, maximum: 10_000_000 }),
+  }, { additionalProperties: false }), { maxItems: 1_000 })),
 }, { additionalProperties: false });
 const edgeErrors = { ...errorResponses, 409: { $ref: 'Error#' } } as const;
 
@@ -85,8 +91,13 @@ export async function wakeRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
       const edgeId = await edgeOf(deps, request);
       const now = new Date(deps.clock.now());
       await markEdgeSeen(deps.db, edgeId, now);
-      const { environments } = request.body as { environments: ActivityReport[] };
-      return { recorded: await recordEdgeActivity(deps.db, edgeId, environments, now) };
+      const { environments, drains = [] } = request.body as { environments: ActivityReport[]; drains?: DrainReport[] };
+      const recorded = await recordEdgeActivity(deps.db, edgeId, environments, now);
+      if (drains.length > 0) {
+        const edge = await findEdge(deps.db, edgeId);
+        await recordDrainReports(deps.db, { id: edgeId, name: edge?.name ?? edgeId }, drains, now);
+      }
+      return { recorded };
     });
   }
 

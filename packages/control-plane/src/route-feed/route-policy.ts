@@ -16,11 +16,11 @@ export interface PolicySource {
   hasProcess: boolean;
   assetManifest: { count: number; checksum: string };
   /** The deployment's manifest, for its traffic policy and `[scale]`; absent for rows from before they were published. */
-  manifest?: Pick<Manifest, 'assets' | 'routes' | 'webhooks' | 'live' | 'scale'> | null;
+  manifest?: Pick<Manifest, 'assets' | 'routes' | 'webhooks' | 'live' | 'scale' | 'run'> | null;
 }
 
 /** The traffic policy and `[scale]` the edge needs to hold, wake and classify requests; none for an assets-only app. */
-function trafficOf(source: PolicySource): Pick<RoutePolicy, 'traffic' | 'scale'> {
+function trafficOf(source: PolicySource): Pick<RoutePolicy, 'traffic' | 'scale' | 'drainTimeoutMs'> {
   const m = source.manifest;
   if (!m || !source.hasProcess) return {};
   let traffic: TrafficPolicy | null = null;
@@ -29,7 +29,8 @@ function trafficOf(source: PolicySource): Pick<RoutePolicy, 'traffic' | 'scale'>
   } catch {
     // A manifest that cannot be compiled (older shape) leaves the edge its method-based classes.
   }
-  return { traffic, scale: m.scale ? { min: m.scale.min, wakeBudgetMs: m.scale.wakeBudgetMs } : null };
+  const drain = (m as { run?: { drainTimeoutMs?: number } }).run?.drainTimeoutMs;
+  return { traffic, scale: m.scale ? { min: m.scale.min, wakeBudgetMs: m.scale.wakeBudgetMs } : null, ...(typeof drain === 'number' ? { drainTimeoutMs: drain } : {}) };
 }
 
 export function routePolicy(source: PolicySource): RoutePolicy {

@@ -69,7 +69,8 @@ export function routeSnapshotChecksum(seq: number, routes: readonly RouteEntry[]
       r.policy.assets ? [r.policy.assets.prefix, r.policy.assets.immutable, r.policy.assets.count, r.policy.assets.checksum] : null,
       // Added later: present only when set, so a snapshot without them keeps its checksum.
       ...(r.policy.traffic ? [['traffic', r.policy.traffic]] : []),
-      ...(r.policy.scale ? [['scale', r.policy.scale.min, r.policy.scale.wakeBudgetMs]] : [])]) + '\n');
+      ...(r.policy.scale ? [['scale', r.policy.scale.min, r.policy.scale.wakeBudgetMs]] : []),
+      ...(typeof r.policy.drainTimeoutMs === 'number' ? [['drain', r.policy.drainTimeoutMs]] : [])]) + '\n');
   }
   for (const t of [...targets].sort((a, b) => compare(a.allocationId, b.allocationId))) {
     hash.update(JSON.stringify(['target', t.allocationId, t.deploymentId, t.environmentId, t.host, t.port]) + '\n');

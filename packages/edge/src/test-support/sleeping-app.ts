@@ -1,4 +1,4 @@
-import { compileTrafficPolicy, parseManifest, type RouteSigningKey } from '@berth/core';
+import { compileTrafficPolicy, parseManifest, type RoutePolicy, type RouteSigningKey } from '@berth/core';
 import { startBackend, type Backend } from './backends.js';
 import { startControlPlaneStandIn, type ControlPlaneStandIn } from './control-plane-stand-in.js';
 import { routeEntry, signedEvent, signedSnapshot, targetEntry, testSigningKey } from './feed-documents.js';
@@ -19,6 +19,10 @@ export interface SleepingAppOptions {
   /** Start with every allocation a target. */
   hot?: boolean;
   edge?: Partial<StartEdgeConfig>;
+  /** More of the route's policy (its `[assets]` mount, say). */
+  policy?: Partial<RoutePolicy>;
+  /** The artifact digest the route names. */
+  digest?: string;
 }
 
 /**
@@ -47,10 +51,11 @@ export async function startSleepingApp(options: SleepingAppOptions = {}): Promis
     scale: { min: 0, wakeBudgetMs: options.wakeBudgetMs ?? 10_000 },
     traffic: compileTrafficPolicy(manifest),
     ...(options.drainTimeoutMs !== undefined ? { drainTimeoutMs: options.drainTimeoutMs } : {}),
+    ...options.policy,
   };
   const allocations = await Promise.all(Array.from({ length: options.allocations ?? 1 }, (_, i) => startBackend(`a${i + 1}`)));
   const key = testSigningKey();
-  const entry = routeEntry(sleepyHost, sleepyEnvironment, sleepyDeployment, 1, policy);
+  const entry = routeEntry(sleepyHost, sleepyEnvironment, sleepyDeployment, 1, policy, options.digest);
   const targets = options.hot === true ? allocations.map((backend) => targetEntry(backend, sleepyEnvironment, sleepyDeployment)) : [];
   const cp = await startControlPlaneStandIn(key, signedSnapshot(key, 1, [entry], targets));
   const edgeConfig: Partial<StartEdgeConfig> = { ...options.edge, traffic: { wakePollMs: 100, activityReportMs: 200, ...options.edge?.traffic } };

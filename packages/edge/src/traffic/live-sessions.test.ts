@@ -86,7 +86,7 @@ test('a session of an app that is not resumable starts fresh on another allocati
 });
 
 test('drain: sessions to an allocation that stops being a target stay open until its drain deadline, then are closed, logged and reported with the count', async () => {
-  const drainMs = 1_500;
+  const drainMs = 3_000;
   const a = await live('[live]\npath = "/live"\n', { drainTimeoutMs: drainMs });
   const sockets = await Promise.all([0, 1, 2].map(() => openSocket(a.edge.port, sleepyHost, { cookie: 'berth_alloc=alloc_a1' })));
   for (const { socket } of sockets) assert.equal(await ask(socket, 'up'), 'a1:up');
@@ -101,7 +101,7 @@ test('drain: sessions to an allocation that stops being a target stay open until
   const fresh = await openSocket(a.edge.port, sleepyHost, { cookie: 'berth_alloc=alloc_a1' });
   assert.equal(await ask(fresh.socket, 'new'), 'a2:new', 'no new session goes to the draining allocation');
   leaver.socket.close();
-  await new Promise((resolve) => setTimeout(resolve, drainMs / 2));
+  await new Promise((resolve) => setTimeout(resolve, 500));
   for (const { socket } of sockets) assert.equal(await ask(socket, 'still'), 'a1:still', 'open sessions are kept while the drain waits');
 
   await Promise.all(sockets.map(({ socket }) => (socket.readyState === socket.CLOSED ? undefined : once(socket, 'close'))));

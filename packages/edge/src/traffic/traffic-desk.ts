@@ -70,6 +70,7 @@ export class TrafficDesk implements EdgeTraffic {
   readonly maxReplayBodyBytes: number;
   readonly defaultWakeBudgetMs = defaultWakeBudgetMs;
   readonly defaultDrainDeadlineMs = defaultDrainDeadlineMs;
+  #closed = false;
 
   /** Builds the desk and reads what the data dir keeps (idempotency records, processed event ids). */
   static async open(options: TrafficOptions): Promise<TrafficDesk> {
@@ -132,6 +133,8 @@ export class TrafficDesk implements EdgeTraffic {
    * `hold.release` has run), or when the edge holds all it may ('full': nothing ran).
    */
   hold(hold: Hold, deadline: number): HoldHandle | 'full' | 'released' {
+    // A closing edge holds nothing more: it could not release it.
+    if (this.#closed) return 'full';
     const now = this.table.lookup(hold.hostname);
     if (now === undefined || now.failedClosed === true || now.targets.length > 0 || now.hasProcess === false) {
       hold.release(now);
@@ -161,6 +164,7 @@ export class TrafficDesk implements EdgeTraffic {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     this.wakes.close();
     this.holds.expireAll();
     this.sessions.close();

@@ -86,7 +86,8 @@ export class WakeCoordinator {
   /** Wakes whose route gained a ready target did their job: forgotten, so the next sleep starts afresh. */
   routesChanged(table: RouteTable): void {
     for (const [environmentId, wake] of this.#wakes) {
-      if (wake.asking !== undefined || this.#options.holds.countFor(environmentId) > 0) continue;
+      // A call still in flight is forgotten too: its answer finds no record and changes nothing.
+      if (this.#options.holds.countFor(environmentId) > 0) continue;
       if ((table.lookup(wake.hostname)?.targets.length ?? 0) === 0) continue;
       clearTimeout(wake.polling);
       this.#wakes.delete(environmentId);
