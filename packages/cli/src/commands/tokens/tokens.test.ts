@@ -21,7 +21,7 @@ describe('berth tokens and berth orgs', () => {
     const listed = await h.run(['tokens', 'list']);
     assert.equal(listed.code, ExitCode.ok, show(listed));
     assert.match(listed.stdout, /^ID {2,}NAME {2,}ROLE {2,}PREFIX {2,}CREATED {2,}LAST USED$/m);
-    assert.match(listed.stdout, /^tok_\S+ {2}ci {2,}member {2}berth_\S+… {2}(just now|\d+s ago) {2}-$/m);
+    assert.match(listed.stdout, /^tok_\S+ {2}ci {2,}member {2}berth_\S+… {2}(just now|\d+s ago) {2,}-$/m);
     assert.equal(listed.stdout.includes(secret), false);
     const member = await h.run(['whoami', '--json'], { env: h.box.env({ BERTH_API_URL: h.url, BERTH_TOKEN: secret }) });
     assert.equal(parseJson(member).token.role, 'member');
