@@ -4,12 +4,14 @@ import type { EnvironmentActivity } from './activity/environment-activity.js';
 import { refusalFor, sendRefusal, type RefusalCode, type RefusalDetail, type RefusalStatus } from './edge-responses.js';
 import { errorCode } from './proxy-errors.js';
 import type { Route, Target } from './route-table.js';
+import type { UpstreamCall } from './upstream-call.js';
 
 /**
- * An exchange is one client request and its (at most two) attempts upstream. It is the one object
- * the edge allocates per request for itself: the event handlers in request-handler.ts and
- * upstream-attempt.ts are module-level functions that find their exchange through a symbol on the
- * emitter they listen to, instead of closures created for every request.
+ * An exchange is one client request and its (at most two) attempts upstream. With its upstream
+ * call (upstream-call.ts, which is its own undici handler) it is what the edge allocates per
+ * request for itself: the event handlers in request-handler.ts and upstream-attempt.ts are
+ * module-level functions that find their exchange through a symbol on the emitter they listen to,
+ * instead of closures created for every request.
  */
 const kExchange = Symbol('berth.exchange');
 type Tagged = { [kExchange]?: Exchange | undefined };
@@ -25,7 +27,9 @@ export function tag(emitter: object, exchange: Exchange | undefined): void {
 export class Exchange {
   route: Route | undefined = undefined;
   target: Target | undefined = undefined;
-  upstream: ClientRequest | undefined = undefined;
+  /** The attempt in flight: an undici call, or Node's ClientRequest when an observer follows it. */
+  upstream: UpstreamCall | ClientRequest | undefined = undefined;
+  /** The agent path's response (the undici path writes its answer straight to `res`). */
   upstreamResponse: IncomingMessage | undefined = undefined;
   /** Built on the first attempt and reused by the retry. */
   upstreamHeaders: string[] | undefined = undefined;

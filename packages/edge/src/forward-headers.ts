@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 
@@ -48,9 +48,21 @@ function connectionListed(value: string | undefined): Set<string> | undefined {
 // Printable, header-safe and bounded, so a client cannot smuggle log lines or huge values through it.
 const requestIdPattern = /^[A-Za-z0-9._:+/=-]{1,128}$/;
 
+/**
+ * Request ids are for correlating log lines, not secrets: a per-process random prefix (so two edge
+ * processes, or one restarted, never hand out the same id) and a counter. A fresh UUID
+ * per request cost more than the rest of the id handling together.
+ */
+const idRandom = randomBytes(10).toString('hex');
+const idPrefix = `${idRandom.slice(0, 8)}-${idRandom.slice(8, 12)}-4${idRandom.slice(12, 15)}-a${idRandom.slice(15, 18)}-`;
+let idCounter = 0;
+
 /** Keeps a well-formed incoming X-Request-Id so a trace spans the client and the app; else makes one. */
 export function requestIdFor(incoming: string | string[] | undefined): string {
-  return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
+  if (typeof incoming === 'string' && requestIdPattern.test(incoming)) return incoming;
+  // UUID-shaped, as ids from elsewhere usually are: the last group counts requests (48 bits).
+  idCounter += 1;
+  return idPrefix + idCounter.toString(16).padStart(12, '0');
 }
 
 /** The client's address as the app should see it: IPv4 clients without the IPv6-mapped prefix. */
@@ -79,10 +91,8 @@ export function upstreamRequestHeaders(req: IncomingMessage, requestId: string, 
     if (listed !== undefined && listed.has(name.toLowerCase())) continue;
     out.push(name, raw[i + 1]!);
   }
-  // A body without Content-Length was chunked by the client; say so again, or Node would send a
-  // GET or DELETE body unframed and the allocation would read it as the next request.
-  const transferEncoding = req.headers['transfer-encoding'];
-  if (transferEncoding !== undefined && !upgrade) out.push('Transfer-Encoding', transferEncoding);
+  // Transfer-Encoding is hop-by-hop: the upstream client frames the body itself (undici chunks a
+  // body of unknown length; the agent path says so again, see upstream-attempt.ts).
   const encrypted = (req.socket as TLSSocket).encrypted === true;
   out.push(
     'X-Forwarded-For', clientAddress(req),
@@ -109,6 +119,34 @@ export function clientResponseHeaders(upstream: IncomingMessage, requestId: stri
     if (listed !== undefined && listed.has(name.toLowerCase())) continue;
     if (name.length === 12 && name.toLowerCase() === 'x-request-id') hasRequestId = true;
     out.push(name, raw[i + 1]!);
+  }
+  if (!hasRequestId) out.push('X-Request-Id', requestId);
+  if (closing) out.push('Connection', 'close');
+  return out;
+}
+
+/**
+ * The same for a response read by undici, whose raw headers are Buffers: decoded as latin1, so
+ * every byte the app sent reaches the client unchanged.
+ */
+export function clientResponseHeadersFromRaw(raw: readonly Buffer[], requestId: string, closing: boolean): string[] {
+  const out: string[] = [];
+  let connection: string | undefined;
+  let hasRequestId = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1');
+    const value = raw[i + 1]!.toString('latin1');
+    if (nameIn(hopByHop, hopByHopLengths, name)) {
+      if (name.length === 10 && name.toLowerCase() === 'connection') connection = connection === undefined ? value : `${connection},${value}`;
+      continue;
+    }
+    if (name.length === 12 && name.toLowerCase() === 'x-request-id') hasRequestId = true;
+    out.push(name, value);
+  }
+  const listed = connectionListed(connection);
+  if (listed !== undefined) {
+    for (let i = out.length - 2; i >= 0; i -= 2) if (listed.has(out[i]!.toLowerCase())) out.splice(i, 2);
+    if (listed.has('x-request-id')) hasRequestId = false;
   }
   if (!hasRequestId) out.push('X-Request-Id', requestId);
   if (closing) out.push('Connection', 'close');

@@ -37,9 +37,11 @@ export type ProxyFailureStatus = 413 | 499 | 502 | 504;
 export function proxyFailureStatus(error: unknown, clientGone: boolean): ProxyFailureStatus {
   if (clientGone) return 499;
   if (error instanceof BodyTooLargeError) return 413;
-  if (error instanceof UpstreamTimeoutError || errorCode(error) === 'ETIMEDOUT') return 504;
+  if (error instanceof UpstreamTimeoutError || timeoutCodes.has(errorCode(error) ?? '')) return 504;
   return 502;
 }
+
+const timeoutCodes: ReadonlySet<string> = new Set(['ETIMEDOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /**
  * Failures of the connection itself, as opposed to the allocation's answer. Only these make an
@@ -56,6 +58,8 @@ const connectionFailureCodes: ReadonlySet<string> = new Set([
   'ENETUNREACH',
   'ENOTFOUND',
   'EAI_AGAIN',
+  // undici: the connection closed before the response began ("other side closed").
+  'UND_ERR_SOCKET',
 ]);
 
 export function isConnectionFailure(error: unknown): boolean {

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { exchangeOf, type Exchange } from './exchange.js';
-import { countBody, forward } from './upstream-attempt.js';
+import { countBody, forward, stopUpstream } from './upstream-attempt.js';
 
 /**
  * Sends the exchange's request to a ready allocation of its route, or refuses it: a declared body
@@ -39,12 +39,8 @@ export function proxyToTarget(exchange: Exchange, expectContinue: boolean): void
 function onBodyStalled(this: IncomingMessage): void {
   const exchange = exchangeOf(this);
   if (exchange === undefined || this.complete || exchange.outcome !== 0 || exchange.clientGone) return;
-  const upstream = exchange.upstream;
   exchange.refuse(408, 'request body stalled');
-  if (upstream !== undefined) {
-    this.unpipe(upstream);
-    upstream.destroy();
-  }
+  stopUpstream(exchange);
   if (exchange.res.headersSent) this.socket.destroy();
 }
 

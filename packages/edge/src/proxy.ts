@@ -54,14 +54,15 @@ export function createEdgeServer(options: EdgeServerOptions): EdgeServer {
   const headerTimeoutMs = options.headerTimeoutMs ?? 10_000;
   const requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
   if (requestTimeoutMs < headerTimeoutMs) throw new Error('edge: requestTimeoutMs must be at least headerTimeoutMs');
-  const pool = new TargetPool({ maxSocketsPerTarget: options.maxSocketsPerTarget, idleSocketTimeoutMs: options.idleSocketTimeoutMs });
+  const upstreamTimeoutMs = options.upstreamTimeoutMs ?? 30_000;
+  const pool = new TargetPool({ maxSocketsPerTarget: options.maxSocketsPerTarget, idleSocketTimeoutMs: options.idleSocketTimeoutMs, upstreamTimeoutMs });
   let drained: (() => void) | undefined;
   const edge: EdgeContext = {
     table: options.table,
     balancer: new LoadBalancer(),
     pool,
     maxBodyBytes: options.maxBodyBytes ?? 10 * MiB,
-    upstreamTimeoutMs: options.upstreamTimeoutMs ?? 30_000,
+    upstreamTimeoutMs,
     bodyTimeoutMs: options.bodyTimeoutMs ?? 10_000,
     log: options.log ?? (() => {}),
     closing: false,

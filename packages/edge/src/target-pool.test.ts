@@ -47,3 +47,19 @@ test('an allocation that leaves every route has its idle connections closed and 
   assert.notEqual(pool.agentFor(backend.target('alloc_leaving')), leaving, 'a returning allocation gets a fresh agent');
   pool.destroy();
 });
+
+test('one undici pool per allocation; an allocation that leaves every route gets a fresh pool if it returns', async () => {
+  const pool = new TargetPool();
+  const leaving = pool.poolFor(backend.target('alloc_u_leaving'));
+  const staying = pool.poolFor(backend.target('alloc_u_staying'));
+  assert.equal(pool.poolFor(backend.target('alloc_u_leaving')), leaving);
+  const answer = await leaving.request({ path: '/', method: 'GET' });
+  assert.equal(answer.statusCode, 200);
+  await answer.body.dump();
+  pool.retainOnly(new Set(['alloc_u_staying']));
+  assert.equal(pool.size, 1);
+  await eventually(() => leaving.closed, { message: 'the leaving allocation\'s pool closed' });
+  assert.equal(staying.closed, false);
+  assert.notEqual(pool.poolFor(backend.target('alloc_u_leaving')), leaving, 'a returning allocation gets a fresh pool');
+  pool.destroy();
+});

@@ -1,5 +1,6 @@
 import { Agent } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { Pool } from 'undici';
 import type { Target } from './route-table.js';
 
 export interface TargetPoolOptions {
@@ -15,6 +16,11 @@ export interface TargetPoolOptions {
    * the app is closing at the same moment is the classic cause of spurious resets.
    */
   idleSocketTimeoutMs?: number;
+  /**
+   * How long an allocation may take to accept a connection, and then to begin its response
+   * (silence while a request body is still being written does not count).
+   */
+  upstreamTimeoutMs?: number;
 }
 
 /**
@@ -31,18 +37,47 @@ class TargetAgent extends Agent {
 }
 
 /**
- * One keep-alive agent per target allocation, reused across requests so the hot path does not pay
- * a TCP handshake per request. Keyed by allocation id: an allocation's address never changes, and
- * the id is already a string on the target, so the lookup allocates nothing.
+ * Keep-alive connections per target allocation, reused across requests so the hot path does not
+ * pay a TCP handshake per request. Keyed by allocation id: an allocation's address never changes,
+ * and the id is already a string on the target, so the lookup allocates nothing.
+ *
+ * Two clients per allocation, each made on first use: an undici Pool for every proxied request
+ * (the hot path: it costs about a third less CPU per request than `http.request` over an Agent),
+ * and a Node Agent for the requests whose attempt an observer follows through Node's
+ * ClientRequest and IncomingMessage (an idempotency record, a webhook event); those are rare.
  */
 export class TargetPool {
   readonly #agents = new Map<string, TargetAgent>();
+  readonly #pools = new Map<string, Pool>();
   readonly #maxSockets: number;
   readonly #idleTimeoutMs: number;
+  readonly #upstreamTimeoutMs: number;
 
   constructor(options: TargetPoolOptions = {}) {
     this.#maxSockets = options.maxSocketsPerTarget ?? 256;
     this.#idleTimeoutMs = options.idleSocketTimeoutMs ?? 4_000;
+    this.#upstreamTimeoutMs = options.upstreamTimeoutMs ?? 30_000;
+  }
+
+  poolFor(target: Target): Pool {
+    let pool = this.#pools.get(target.allocationId);
+    if (pool === undefined) {
+      pool = new Pool(`http://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`, {
+        connections: this.#maxSockets,
+        pipelining: 1,
+        keepAliveTimeout: this.#idleTimeoutMs,
+        keepAliveMaxTimeout: this.#idleTimeoutMs,
+        // The wait for the response head is the upstream timeout; once the response has begun, a
+        // slow stream (server-sent events, a long download) is the app's business.
+        headersTimeout: this.#upstreamTimeoutMs,
+        bodyTimeout: 0,
+        connect: { timeout: this.#upstreamTimeoutMs, noDelay: true },
+        // The edge forwards what Node's parser accepted; the app's limits are the app's.
+        maxHeaderSize: 64 * 1024,
+      });
+      this.#pools.set(target.allocationId, pool);
+    }
+    return pool;
   }
 
   agentFor(target: Target): Agent {
@@ -66,7 +101,8 @@ export class TargetPool {
 
   /** Number of allocations the pool holds an agent for. */
   get size(): number {
-    return this.#agents.size;
+    const ids = new Set([...this.#agents.keys(), ...this.#pools.keys()]);
+    return ids.size;
   }
 
   /**
@@ -80,12 +116,20 @@ export class TargetPool {
       this.#agents.delete(allocationId);
       retire(agent);
     }
+    for (const [allocationId, pool] of this.#pools) {
+      if (liveAllocationIds.has(allocationId)) continue;
+      this.#pools.delete(allocationId);
+      // Closes idle connections now and the rest once their requests end.
+      pool.close().catch(() => {});
+    }
   }
 
   /** Closes every connection, in use or not: for shutdown, after in-flight requests had their grace. */
   destroy(): void {
     for (const agent of this.#agents.values()) agent.destroy();
     this.#agents.clear();
+    for (const pool of this.#pools.values()) pool.destroy().catch(() => {});
+    this.#pools.clear();
   }
 }
 

@@ -2,15 +2,40 @@ import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import type { RefusalStatus } from './edge-responses.js';
 import { exchangeOf, ignoreError, tag, type Exchange } from './exchange.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './forward-headers.js';
-import { BodyTooLargeError, UpstreamTimeoutError, isConnectionFailure, proxyFailureStatus } from './proxy-errors.js';
+import { BodyTooLargeError, UpstreamTimeoutError, proxyFailureStatus } from './proxy-errors.js';
 import type { Target } from './route-table.js';
+import { UpstreamCall } from './upstream-call.js';
+import { retryTargetFor } from './upstream-retry.js';
 
-/** Sends the exchange's request to one target, streaming its body, and relays what comes back. */
+/**
+ * Sends the exchange's request to one target, streaming its body, and relays what comes back.
+ * Over the target's undici Pool (upstream-call.ts), unless an observer follows the attempt: the
+ * idempotency record and the webhook event log listen to Node's ClientRequest and IncomingMessage,
+ * so those few requests go through Node's http client over the target's Agent (below).
+ */
 export function forward(exchange: Exchange, target: Target): void {
-  const { edge, req } = exchange;
+  const { req } = exchange;
   exchange.target = target;
   exchange.attempts += 1;
-  exchange.upstreamHeaders ??= upstreamRequestHeaders(req, exchange.requestId);
+  if (exchange.observer === undefined) {
+    exchange.upstreamHeaders ??= upstreamRequestHeaders(req, exchange.requestId);
+    const call = new UpstreamCall(exchange);
+    exchange.upstream = call;
+    call.start(target);
+    return;
+  }
+  if (exchange.upstreamHeaders === undefined) {
+    exchange.upstreamHeaders = upstreamRequestHeaders(req, exchange.requestId);
+    // A body without Content-Length was chunked by the client; say so again, or Node would send a
+    // GET or DELETE body unframed and the allocation would read it as the next request.
+    const transferEncoding = req.headers['transfer-encoding'];
+    if (transferEncoding !== undefined) exchange.upstreamHeaders.push('Transfer-Encoding', transferEncoding);
+  }
+  forwardThroughAgent(exchange, target);
+}
+
+function forwardThroughAgent(exchange: Exchange, target: Target): void {
+  const { edge, req } = exchange;
   const upstream = request({
     host: target.host,
     port: target.port,
@@ -88,7 +113,7 @@ function onUpstreamError(this: ClientRequest, error: Error): void {
     exchange.res.destroy();
     return;
   }
-  const retryTarget = retryTargetFor(exchange, this, error);
+  const retryTarget = retryTargetFor(exchange, error, this.reusedSocket);
   if (retryTarget !== undefined) {
     exchange.edge.log(exchange.logEntry('retried', 502, error));
     forward(exchange, retryTarget);
@@ -98,21 +123,6 @@ function onUpstreamError(this: ClientRequest, error: Error): void {
   exchange.refuse(proxyFailureStatus(error, false) as RefusalStatus, error);
 }
 
-/**
- * The one retry: only a GET or HEAD without a body, only on its first attempt, only when the
- * connection failed before any response byte. A POST is never sent twice (DESIGN rule 5). It goes
- * to another target of the same route; with a single target, only a reused keep-alive socket that
- * the app had just closed earns a second try on the same allocation, over a fresh connection.
- */
-function retryTargetFor(exchange: Exchange, failed: ClientRequest, error: Error): Target | undefined {
-  const method = exchange.req.method;
-  if (exchange.attempts !== 1 || exchange.hasBody || (method !== 'GET' && method !== 'HEAD')) return undefined;
-  if (!isConnectionFailure(error) || exchange.route === undefined) return undefined;
-  const other = exchange.edge.balancer.pick(exchange.route, undefined, exchange.target);
-  if (other !== undefined) return other;
-  return failed.reusedSocket ? exchange.target : undefined;
-}
-
 /** Counts a chunked body as it streams and cuts it off past the limit: 413, upstream aborted. */
 export function countBody(this: IncomingMessage, chunk: Buffer): void {
   const exchange = exchangeOf(this);
@@ -120,9 +130,13 @@ export function countBody(this: IncomingMessage, chunk: Buffer): void {
   exchange.bodyBytes += chunk.length;
   if (exchange.bodyBytes <= exchange.edge.maxBodyBytes) return;
   this.removeListener('data', countBody);
+  stopUpstream(exchange, new BodyTooLargeError(exchange.edge.maxBodyBytes));
+}
+
+/** Stops the exchange's upstream attempt, and the client's body flowing into it; `error` says why. */
+export function stopUpstream(exchange: Exchange, error?: Error): void {
   const upstream = exchange.upstream;
-  if (upstream !== undefined) {
-    this.unpipe(upstream);
-    upstream.destroy(new BodyTooLargeError(exchange.edge.maxBodyBytes));
-  }
+  if (upstream === undefined) return;
+  if (!(upstream instanceof UpstreamCall)) exchange.req.unpipe(upstream);
+  upstream.destroy(error);
 }
