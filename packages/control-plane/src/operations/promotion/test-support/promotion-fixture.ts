@@ -90,8 +90,14 @@ export class SimulatedEdge {
   readonly #timer: NodeJS.Timeout;
   private constructor(private readonly db: Db, readonly id: string, readonly name: string, acknowledging: boolean) {
     this.acknowledging = acknowledging;
-    this.#timer = setInterval(() => void this.report().catch(() => {}), 50);
+    this.#timer = setInterval(() => {
+      if (this.#stopped || this.#reporting) return;
+      this.#reporting = this.report().catch(() => {}).finally(() => (this.#reporting = undefined));
+    }, 50);
   }
+
+  #stopped = false;
+  #reporting: Promise<void> | undefined;
 
   static async register(db: Db, name: string, options: { acknowledging: boolean }): Promise<SimulatedEdge> {
     const id = newId('edge', Date.now());
@@ -135,7 +141,10 @@ export class SimulatedEdge {
 
   /** The edge goes away: it stops reporting and is marked offline, as the edge health check would after its timeout. */
   async stop(): Promise<void> {
+    this.#stopped = true;
     clearInterval(this.#timer);
+    // A report already on its way would mark the edge live again after this: let it land first.
+    await this.#reporting;
     await this.db.query("UPDATE edges SET status = 'offline' WHERE id = $1", [this.id]);
   }
 }
