@@ -114,6 +114,25 @@ test('a wake that fails answers every held request 503 at once, with the failure
   assert.equal(a.allocations[0]!.count(), 0);
 });
 
+test('a wake that failed after its held requests were answered at the budget does not fail the next burst: the edge asks again', async () => {
+  const budgetMs = 400;
+  const a = await sleeping({ wakeBudgetMs: budgetMs });
+  const first = await timedRequest(a.edge.port, { host: sleepyHost, path: '/first' });
+  assert.equal(first.status, 503);
+  assert.equal(first.json().error.code, 'app_waking');
+  assert.equal(a.cp.traffic.wakeRequests.length, 1);
+  // The wake fails on the control plane after the edge stopped holding anything for it; the next
+  // wake the control plane gives is a fresh one, still starting.
+  a.cp.traffic.wake = { state: 'failed', failureMode: 'readiness_timeout', reason: 'readiness did not pass' };
+  await new Promise((resolve) => setTimeout(resolve, budgetMs + 100));
+  a.cp.traffic.wake = { state: 'starting', failureMode: null, reason: null };
+  const second = await timedRequest(a.edge.port, { host: sleepyHost, path: '/second' });
+  assert.equal(a.cp.traffic.wakeRequests.length, 2, 'a new wake call, not the stale ticket');
+  assert.equal(second.status, 503);
+  assert.equal(second.json().error.code, 'app_waking', 'held to the budget for the new wake, not answered wake_failed at once');
+  assert.ok(second.waitedMs >= budgetMs - 50, `held ${second.waitedMs} ms`);
+});
+
 test('1,000 concurrent GETs while cold make exactly one wake request, and every one is answered 200 once the app is ready', async () => {
   const a = await sleeping({ wakeBudgetMs: 60_000 });
   const pending = Promise.all(Array.from({ length: 1_000 }, (_, i) => timedRequest(a.edge.port, { host: sleepyHost, path: `/s/${i}` })));

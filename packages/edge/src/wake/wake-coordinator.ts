@@ -31,7 +31,7 @@ const failedState = 'failed';
  * The edge's side of the one wake per environment (the control plane's store enforces one; this
  * keeps the edge from asking a thousand times for it). However many requests arrive while an app
  * is cold, one call creates or joins the wake; the requests after it join locally while the ticket
- * is fresh or requests are held. A webhook asks every time, because its event id is evidence the
+ * is fresh (one wake budget). A webhook asks every time, because its event id is evidence the
  * control plane records. While requests are held the wake is read every `pollMs` so that a failed
  * wake answers them at once; readiness itself arrives as route events (the route gains a target),
  * never by polling.
@@ -59,7 +59,11 @@ export class WakeCoordinator {
     let wake = this.#wakes.get(environmentId);
     if (wake !== undefined && !evidence) {
       if (wake.asking !== undefined) return;
-      if (wake.wakeId !== undefined && (this.#options.holds.countFor(environmentId) > 0 || Date.now() < wake.answeredAt + wake.budgetMs)) {
+      // A ticket is trusted for one wake budget after the control plane answered. Past that, ask
+      // again (the control plane attaches to the wake in flight, or starts a new one if it ended):
+      // a wake that failed after its held requests were answered must not turn the next burst
+      // into an instant "wake_failed" with no new attempt.
+      if (wake.wakeId !== undefined && Date.now() < wake.answeredAt + wake.budgetMs) {
         this.#poll(environmentId, wake);
         return;
       }
@@ -104,7 +108,8 @@ export class WakeCoordinator {
     if (this.#wakes.get(environmentId) !== wake) return;
     wake.wakeId = ticket.wakeId;
     wake.answeredAt = Date.now();
-    if (Number.isFinite(ticket.budgetMs) && ticket.budgetMs > 0) wake.budgetMs = ticket.budgetMs;
+    // The route's budget (what requests are held for) unless the control plane gives a shorter one.
+    if (Number.isFinite(ticket.budgetMs) && ticket.budgetMs > 0) wake.budgetMs = Math.min(wake.budgetMs, ticket.budgetMs);
     if (ticket.state === failedState) return this.#failed(environmentId, { code: 'wake_failed', reason: `The wake ${ticket.wakeId} has failed.` });
     this.#poll(environmentId, wake);
   }
