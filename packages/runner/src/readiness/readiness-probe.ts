@@ -27,7 +27,8 @@ type Attempt = { status: number } | { error: string };
 
 /**
  * Polls the app's health path until it answers 2xx. Anything else (a refused connection while the
- * app boots, a 503 while it warms up, a hang) is another attempt after `intervalMs`, until the
+ * app boots, a 503 while it warms up, a hang) is another attempt after a pause that starts at 10 ms
+ * and doubles up to `intervalMs`, until the
  * timeout, the abort signal or the process's exit ends the wait. The app is never counted ready
  * on anything but a 2xx: that is the "health/readiness pass" gate.
  */
@@ -45,6 +46,7 @@ export async function waitUntilReady(options: ReadinessOptions): Promise<Readine
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
   let attempts = 0;
+  let pauseMs = Math.min(options.intervalMs, 5);
   let last: Attempt | undefined;
   const notReady = (reason: string): ReadinessResult => ({
     ready: false,
@@ -72,7 +74,10 @@ export async function waitUntilReady(options: ReadinessOptions): Promise<Readine
       // answer before it (a 503, a refused connection) is what a person needs to see.
       const cutShort = 'error' in outcome && remaining < attemptTimeoutMs && Date.now() >= deadline;
       if (!(cutShort && last)) last = outcome;
-      const pause = Math.min(options.intervalMs, deadline - Date.now());
+      // Early attempts come quickly (an app that boots in 150 ms is seen ready then, not at the next
+      // 250 ms tick: a wake waits on this), then the pause doubles up to `intervalMs`.
+      pauseMs = Math.min(options.intervalMs, pauseMs * 2);
+      const pause = Math.min(pauseMs, deadline - Date.now());
       if (pause > 0) await sleep(pause, undefined, { signal: wake.signal }).catch(() => {});
     }
   } finally {
