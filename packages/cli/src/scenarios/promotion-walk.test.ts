@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { examplesDir } from '@berth/control-plane/testing';
 import { eventually, tempDir } from '@berth/testkit';
 import { ExitCode } from '../exit-codes.js';
 import { explain, parseJson, runCli, sandbox, spawnCli, type Sandbox } from '../test-support/run-cli.js';
-
-/** A GET through the edge for `host`: what a browser opening http://<host>:<edge port>/ gets. */
-function viaEdge(edgePort: number, host: string, path = '/'): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: edgePort, path, headers: { host } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject).end();
-  });
-}
+import { viaEdge } from './edge-harness.js';
 
 /**
  * The walk of issue 5, on real processes: `berth up` (control plane, edge and runner in one
