@@ -5,7 +5,7 @@ import type { EdgeContext, EdgeLog, EdgeTraffic } from './edge-context.js';
 import { writeRawRefusal, type RefusalStatus } from './edge-responses.js';
 import { abortForParserError, handleRequest } from './request-handler.js';
 import { LoadBalancer } from './load-balancer.js';
-import type { RouteTable } from './route-table.js';
+import type { RouteTable, Target } from './route-table.js';
 import { TargetPool } from './target-pool.js';
 import { openTunnel } from './websocket-tunnel.js';
 
@@ -90,16 +90,22 @@ export function createEdgeServer(options: EdgeServerOptions): EdgeServer {
   server.on('upgrade', (req, socket, head) => openTunnel(edge, req, socket, head));
   server.on('clientError', (error: Error, socket: Duplex) => answerClientError(edge, error, socket));
 
-  // Connections to allocations that left every route are retired once per burst of table changes.
+  // Once per burst of table changes: connections to allocations that are no longer ready are
+  // retired, and allocations that became ready since the last burst get a spare connection, so the
+  // first request a swap or a wake sends them does not wait for a handshake. The first burst is a
+  // whole snapshot: its allocations get connections as requests need them.
   let pruneScheduled = false;
+  let known: Map<string, Target> | undefined = options.table.awaitingFirstSnapshot ? undefined : options.table.readyTargets();
   const stopWatching = options.table.onChange(() => {
     if (pruneScheduled) return;
     pruneScheduled = true;
     queueMicrotask(() => {
       pruneScheduled = false;
-      const allocationIds = options.table.allocationIds();
-      pool.retainOnly(allocationIds);
-      options.traffic?.routesChanged(allocationIds);
+      const ready = options.table.readyTargets();
+      pool.retainOnly(new Set(ready.keys()));
+      if (known !== undefined) pool.warm(newTargets(ready, known));
+      known = ready;
+      options.traffic?.routesChanged(options.table.allocationIds());
     });
   });
 
@@ -153,4 +159,8 @@ function clientErrorStatus(code: string | undefined): RefusalStatus {
   if (code === 'HPE_HEADER_OVERFLOW') return 431;
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return 408;
   return 400;
+}
+
+function* newTargets(ready: ReadonlyMap<string, Target>, known: ReadonlyMap<string, Target>): Generator<Target> {
+  for (const [allocationId, target] of ready) if (!known.has(allocationId)) yield target;
 }

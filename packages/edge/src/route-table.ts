@@ -86,6 +86,12 @@ export function normalizeHostname(host: string): string {
  */
 export class RouteTable {
   #routes = new Map<string, Route>();
+  /**
+   * Every ready allocation the feed announced, whether or not a route names it now: a promotion's
+   * new production allocations before the swap, the previous owner's until they drain. Never used
+   * to route (only a route's own targets are); the target pool keeps connections to them.
+   */
+  readonly #ready = new Map<string, Target>();
   readonly #listeners = new Set<() => void>();
   #awaitingFirstSnapshot: boolean;
   /** Per-environment activity (requests, open work), reported to the control plane for sleep decisions. */
@@ -159,6 +165,29 @@ export class RouteTable {
     const ids = new Set<string>();
     for (const route of this.#routes.values()) for (const target of route.targets) ids.add(target.allocationId);
     return ids;
+  }
+
+  /** Records a ready allocation the feed announced (see `readyTargets`). */
+  addReadyTarget(target: Target): void {
+    this.#ready.set(target.allocationId, { allocationId: target.allocationId, host: target.host, port: target.port });
+    this.#changed();
+  }
+
+  /** Forgets a ready allocation: the feed said it is no longer ready. */
+  removeReadyTarget(allocationId: string): void {
+    if (this.#ready.delete(allocationId)) this.#changed();
+  }
+
+  /** Forgets every ready allocation, before a snapshot announces them all again. */
+  clearReadyTargets(): void {
+    this.#ready.clear();
+  }
+
+  /** The route's targets and every ready allocation the feed announced: the allocations worth a connection. */
+  readyTargets(): Map<string, Target> {
+    const targets = new Map(this.#ready);
+    for (const route of this.#routes.values()) for (const target of route.targets) targets.set(target.allocationId, target);
+    return targets;
   }
 
   /** Calls `listener` after every change; returns a function that stops it. */

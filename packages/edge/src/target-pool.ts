@@ -1,7 +1,8 @@
 import { Agent } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Pool } from 'undici';
+import { Pool, buildConnector } from 'undici';
 import type { Target } from './route-table.js';
+import { SpareConnections } from './spare-connections.js';
 
 export interface TargetPoolOptions {
   /**
@@ -45,6 +46,11 @@ class TargetAgent extends Agent {
  * (the hot path: it costs about a third less CPU per request than `http.request` over an Agent),
  * and a Node Agent for the requests whose attempt an observer follows through Node's
  * ClientRequest and IncomingMessage (an idempotency record, a webhook event); those are rare.
+ *
+ * Allocations the route feed announced as ready but no route names yet (a promotion's new
+ * production allocations before the swap) or any more (the previous owner until it drains) keep
+ * their pool, and a newly ready one gets a spare connection (`warm`): the first request after a
+ * swap or a wake finds a connection open rather than making one.
  */
 export class TargetPool {
   readonly #agents = new Map<string, TargetAgent>();
@@ -52,17 +58,40 @@ export class TargetPool {
   readonly #maxSockets: number;
   readonly #idleTimeoutMs: number;
   readonly #upstreamTimeoutMs: number;
+  readonly #connect: buildConnector.connector;
+  readonly #spares: SpareConnections;
 
   constructor(options: TargetPoolOptions = {}) {
     this.#maxSockets = options.maxSocketsPerTarget ?? 256;
     this.#idleTimeoutMs = options.idleSocketTimeoutMs ?? 4_000;
     this.#upstreamTimeoutMs = options.upstreamTimeoutMs ?? 30_000;
+    this.#connect = buildConnector({ timeout: this.#upstreamTimeoutMs });
+    this.#spares = new SpareConnections({ connect: this.#connect, lifetimeMs: this.#idleTimeoutMs, max: 64 });
+  }
+
+  /** Spare connections open or opening (see `warm`). */
+  get spareCount(): number {
+    return this.#spares.size;
+  }
+
+  /**
+   * Opens a spare connection to each of `targets` that has no connection yet. Called with the
+   * allocations that became ready since the last table change, never with a whole snapshot's: at
+   * most 64 spares are open at once.
+   */
+  warm(targets: Iterable<Target>): void {
+    for (const target of targets) {
+      const pool = this.#pools.get(target.allocationId);
+      if (pool !== undefined && pool.stats.connected > 0) continue;
+      this.#spares.open(target.allocationId, connectOptions(target));
+    }
   }
 
   poolFor(target: Target): Pool {
     let pool = this.#pools.get(target.allocationId);
     if (pool === undefined) {
-      pool = new Pool(`http://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`, {
+      const allocationId = target.allocationId;
+      pool = new Pool(origin(target), {
         connections: this.#maxSockets,
         pipelining: 1,
         keepAliveTimeout: this.#idleTimeoutMs,
@@ -71,7 +100,10 @@ export class TargetPool {
         // slow stream (server-sent events, a long download) is the app's business.
         headersTimeout: this.#upstreamTimeoutMs,
         bodyTimeout: 0,
-        connect: { timeout: this.#upstreamTimeoutMs, noDelay: true },
+        // The pool's first connection is the allocation's spare when it has one (see `warm`).
+        connect: (options, callback) => {
+          if (!this.#spares.take(allocationId, callback)) this.#connect(options, callback);
+        },
         // The edge forwards what Node's parser accepted; the app's limits are the app's.
         maxHeaderSize: 64 * 1024,
       });
@@ -106,9 +138,9 @@ export class TargetPool {
   }
 
   /**
-   * Retires the agents of allocations no longer named by any route: idle sockets close now,
-   * sockets serving a request close once it ends. Never cuts a request in flight; a drain decides
-   * when that may happen, not a table change.
+   * Retires the agents of allocations that are no longer ready (named by no route, and not known
+   * to the feed as ready): idle sockets close now, sockets serving a request close once it ends.
+   * Never cuts a request in flight; a drain decides when that may happen, not a table change.
    */
   retainOnly(liveAllocationIds: ReadonlySet<string>): void {
     for (const [allocationId, agent] of this.#agents) {
@@ -122,6 +154,7 @@ export class TargetPool {
       // Closes idle connections now and the rest once their requests end.
       pool.close().catch(() => {});
     }
+    this.#spares.retainOnly(liveAllocationIds);
   }
 
   /** Closes every connection, in use or not: for shutdown, after in-flight requests had their grace. */
@@ -130,7 +163,16 @@ export class TargetPool {
     this.#agents.clear();
     for (const pool of this.#pools.values()) pool.destroy().catch(() => {});
     this.#pools.clear();
+    this.#spares.closeAll();
   }
+}
+
+function origin(target: Target): string {
+  return `http://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
+}
+
+function connectOptions(target: Target): buildConnector.Options {
+  return { protocol: 'http:', hostname: target.host, host: `${target.host}:${target.port}`, port: String(target.port) };
 }
 
 function retire(agent: TargetAgent): void {

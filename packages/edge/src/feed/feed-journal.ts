@@ -27,6 +27,8 @@ export class FeedJournal {
   #pendingSnapshot: SignedDocument | undefined;
   #lines: string[] = [];
   #eventCount = 0;
+  /** Set once the folder exists: made on the first write, not on every event (an event arrives with every route change). */
+  #dirMade = false;
 
   constructor(dir: string, onError: (error: unknown) => void = () => {}) {
     this.#snapshotPath = join(dir, 'snapshot.json');
@@ -101,12 +103,21 @@ export class FeedJournal {
     const lines = this.#lines;
     this.#pendingSnapshot = undefined;
     this.#lines = [];
-    await mkdir(this.#dir, { recursive: true });
-    if (snapshot !== undefined) {
-      await writeFileAtomic(this.#snapshotPath, JSON.stringify(snapshot));
-      await writeFileAtomic(this.#eventsPath, lines.join(''));
-    } else if (lines.length > 0) {
-      await appendFile(this.#eventsPath, lines.join(''));
+    if (!this.#dirMade) {
+      await mkdir(this.#dir, { recursive: true });
+      this.#dirMade = true;
+    }
+    try {
+      if (snapshot !== undefined) {
+        await writeFileAtomic(this.#snapshotPath, JSON.stringify(snapshot));
+        await writeFileAtomic(this.#eventsPath, lines.join(''));
+      } else if (lines.length > 0) {
+        await appendFile(this.#eventsPath, lines.join(''));
+      }
+    } catch (error) {
+      // The folder went away under the edge (removed by hand): the next write makes it again.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') this.#dirMade = false;
+      throw error;
     }
   }
 }
