@@ -60,6 +60,13 @@ export interface CommitArgs {
   actor: string;
   /** The lease owner the write is fenced by; for a person's action on a resting operation, null. */
   owner: string | null;
+  /**
+   * Fence the write by the version alone and take the operation from whoever holds its lease: the
+   * holder's next write is refused, since the version moved. Only for a transition the operation
+   * must take at once whoever drives it, decided on a version read with the row locked in the same
+   * transaction (a late worker report: see lease-fence.ts).
+   */
+  preempt?: boolean;
   /** Run in the transaction, after the write; see TransitionHook. */
   hooks?: readonly TransitionHook[];
 }
@@ -70,6 +77,11 @@ export interface CommitArgs {
  * fence refused the write (nothing written either).
  */
 export async function commitTransition(args: CommitArgs): Promise<{ operation: OperationRecord; events: OperationEvent[] }> {
+  return args.db.transaction((tx) => commitTransitionIn(tx, args));
+}
+
+/** commitTransition inside a transaction the caller holds (and commits or rolls back with its own writes). */
+export async function commitTransitionIn(tx: Queryable, args: Omit<CommitArgs, 'db'>): Promise<{ operation: OperationRecord; events: OperationEvent[] }> {
   const { machine, op, step, now, actor } = args;
   const { proposal, reason } = toProposal(machine, op, step);
   const statuses = Object.fromEntries(Object.entries(op.gates).map(([name, record]) => [name, record.status]));
@@ -79,32 +91,31 @@ export async function commitTransition(args: CommitArgs): Promise<{ operation: O
   const gates: Record<string, GateRecord> = { ...op.gates };
   for (const gate of proposal.gates ?? []) gates[gate.gate] = { status: gate.status, evidence: gate.evidence, at };
 
-  return args.db.transaction(async (tx) => {
-    const written = await writeTransition(tx, {
-      id: op.id,
-      expectedVersion: op.version,
-      owner: args.owner,
-      now,
-      to: decision.to,
-      role,
-      gates,
-      output: { ...op.output, ...(step.output ?? {}) },
-      failureMode: decision.failureMode?.name ?? null,
-      reason,
-      keepLease: role === 'active' && args.owner !== null,
-    });
-    if (!written) {
-      throw new BerthError('stale_executor', `The write moving operation ${op.id} from "${op.state}" to "${decision.to}" was refused: the operation moved on (version ${op.version} is no longer current, or the lease was lost).`, {
-        details: { operationId: op.id, expectedVersion: op.version },
-      });
-    }
-    const events: OperationEvent[] = [];
-    for (const gate of proposal.gates ?? []) {
-      events.push(await appendEvent(tx, { operationId: op.id, at: now, type: 'gate', sentence: `Gate "${gate.gate}": ${gate.status}.`, evidence: { gate: gate.gate, status: gate.status, ...gate.evidence }, actor }));
-    }
-    const evidence = { ...(step.evidence ?? {}), ...(decision.failureMode ? { failureMode: decision.failureMode.name } : {}), ...(reason ? { reason } : {}) };
-    events.push(await appendEvent(tx, { operationId: op.id, at: now, type: 'transition', from: op.state, to: decision.to, sentence: step.sentence, evidence, actor }));
-    for (const hook of args.hooks ?? []) await hook(tx, written, op.state, decision.to);
-    return { operation: written, events };
+  const written = await writeTransition(tx, {
+    id: op.id,
+    expectedVersion: op.version,
+    owner: args.owner,
+    preempt: args.preempt ?? false,
+    now,
+    to: decision.to,
+    role,
+    gates,
+    output: { ...op.output, ...(step.output ?? {}) },
+    failureMode: decision.failureMode?.name ?? null,
+    reason,
+    keepLease: role === 'active' && args.owner !== null && !args.preempt,
   });
+  if (!written) {
+    throw new BerthError('stale_executor', `The write moving operation ${op.id} from "${op.state}" to "${decision.to}" was refused: the operation moved on (version ${op.version} is no longer current, or the lease was lost).`, {
+      details: { operationId: op.id, expectedVersion: op.version },
+    });
+  }
+  const events: OperationEvent[] = [];
+  for (const gate of proposal.gates ?? []) {
+    events.push(await appendEvent(tx, { operationId: op.id, at: now, type: 'gate', sentence: `Gate "${gate.gate}": ${gate.status}.`, evidence: { gate: gate.gate, status: gate.status, ...gate.evidence }, actor }));
+  }
+  const evidence = { ...(step.evidence ?? {}), ...(decision.failureMode ? { failureMode: decision.failureMode.name } : {}), ...(reason ? { reason } : {}) };
+  events.push(await appendEvent(tx, { operationId: op.id, at: now, type: 'transition', from: op.state, to: decision.to, sentence: step.sentence, evidence, actor }));
+  for (const hook of args.hooks ?? []) await hook(tx, written, op.state, decision.to);
+  return { operation: written, events };
 }

@@ -1,4 +1,5 @@
 import type { Clock, GateResult } from '@berth/core';
+import type { Queryable } from '../store/db.js';
 import type { OperationRecord } from './operation-record.js';
 
 /**
@@ -38,6 +39,23 @@ export interface StepContext {
   readonly clock: Clock;
   /** Appends a note to the timeline (fenced by the lease, like every write). */
   note(sentence: string, evidence?: Record<string, unknown>): Promise<void>;
+  /**
+   * How a step changes anything outside its operation (a route owner, an environment): runs
+   * `write` in one transaction with the operation's row locked, and only while the step still holds
+   * the lease it started with (same owner, same version, not expired). A step that outlived its
+   * lease is refused with `stale_executor`, whatever `write` would have done; the refusal is
+   * recorded in the timeline, and the executor's `lateReport` says what becomes of the operation.
+   * `action` names the write in that record ("route owner swap").
+   */
+  fenced<T>(action: string, write: (tx: Queryable) => Promise<T>): Promise<T>;
+}
+
+/** A write the fence refused: what the step tried, and the version, state and lease it acted on. */
+export interface RefusedWrite {
+  action: string;
+  version: number;
+  state: string;
+  owner: string;
 }
 
 /**
@@ -49,6 +67,16 @@ export interface StepContext {
 export interface Executor {
   readonly kind: string;
   step(ctx: StepContext): Promise<StepOutcome>;
+  /**
+   * A step's fenced write was refused after the operation moved on (another engine took it over,
+   * or the lease was handed back) while the operation is still active. Called in the transaction
+   * that records the refusal, with the operation's row locked and read as `current`: the transition
+   * returned (a failure mode such as "late worker report", with what else that failure must put
+   * back written on `tx`) is committed there, fenced by `current.version`, and takes the operation
+   * from whoever holds its lease. Absent, or undefined returned: the refusal is only recorded and
+   * the holder carries on. A refusal on an operation that already ended is only ever recorded.
+   */
+  lateReport?(tx: Queryable, current: OperationRecord, refused: RefusedWrite, now: Date): Promise<StepTransition | undefined>;
 }
 
 export function isWait(outcome: StepOutcome): outcome is StepWait {

@@ -95,6 +95,8 @@ export interface TransitionWrite {
   expectedVersion: number;
   /** The lease holder writing; null for a person's action on a resting operation (no lease). */
   owner: string | null;
+  /** Fenced by the version alone, whoever holds the lease (which the write takes away); see CommitArgs.preempt. */
+  preempt?: boolean;
   now: Date;
   to: string;
   role: string;
@@ -106,7 +108,7 @@ export interface TransitionWrite {
   keepLease: boolean;
 }
 
-/** The fenced write of a transition; undefined when the version or the lease moved on. */
+/** The fenced write of a transition; undefined when the version or the lease moved on (with `preempt`, the version alone). */
 export async function writeTransition(db: Queryable, w: TransitionWrite): Promise<OperationRecord | undefined> {
   const [row] = await db.query<OperationRow>(
     `UPDATE operations SET state = $4, role = $5, version = version + 1, gates = $6::jsonb, output = $7::jsonb,
@@ -115,9 +117,9 @@ export async function writeTransition(db: Queryable, w: TransitionWrite): Promis
        lease_owner = CASE WHEN $10::boolean THEN lease_owner ELSE NULL END,
        lease_expires_at = CASE WHEN $10::boolean THEN lease_expires_at ELSE NULL END
      WHERE id = $1 AND version = $2
-       AND (($11::text IS NULL AND lease_owner IS NULL) OR (lease_owner = $11 AND lease_expires_at >= $3))
+       AND ($12::boolean OR ($11::text IS NULL AND lease_owner IS NULL) OR (lease_owner = $11 AND lease_expires_at >= $3))
      RETURNING *`,
-    [w.id, w.expectedVersion, w.now, w.to, w.role, JSON.stringify(w.gates), JSON.stringify(w.output), w.failureMode, w.reason, w.keepLease, w.owner],
+    [w.id, w.expectedVersion, w.now, w.to, w.role, JSON.stringify(w.gates), JSON.stringify(w.output), w.failureMode, w.reason, w.keepLease, w.owner, w.preempt ?? false],
   );
   return row ? toOperation(row) : undefined;
 }

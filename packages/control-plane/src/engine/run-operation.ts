@@ -2,6 +2,7 @@ import { BerthError, type Clock, type MachineSpec } from '@berth/core';
 import type { Db } from '../store/db.js';
 import { commitTransition, failureTarget, type TransitionHook } from './commit-transition.js';
 import { isWait, type Executor, type StepContext } from './executor.js';
+import { fencedWrite } from './lease-fence.js';
 import type { OperationEvent, OperationRecord } from './operation-record.js';
 import { appendEvent, releaseLease, renewLease, type ClaimedOperation } from './operations-store.js';
 
@@ -63,6 +64,7 @@ export async function runOperation(deps: RunDeps, claimed: ClaimedOperation): Pr
         });
         deps.onEvents(events);
       },
+      fenced: (action, write) => fencedWrite({ ...deps, hooks: deps.hooks ?? [] }, current, action, write),
     };
     let outcome;
     try {

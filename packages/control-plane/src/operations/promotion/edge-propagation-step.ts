@@ -3,7 +3,6 @@ import type { StepContext, StepOutcome } from '../../engine/executor.js';
 import { swapRouteOwner } from '../../routes/route-owners.js';
 import { edgesBehind, incidentsSince } from '../../edges/index.js';
 import { liveEdgeCount } from './edge-acknowledgement.js';
-import { withLease } from './lease-fence.js';
 import { pollMs, promotionDefaults, type PromotionDeps } from './promotion-deps.js';
 import { promotionInput, promotionSwap } from './promotion-record.js';
 import { routeEventsOf } from './route-events-of-operation.js';
@@ -48,7 +47,7 @@ export async function edgePropagationStep(deps: PromotionDeps, ctx: StepContext)
     };
   }
   try {
-    const back = await withLease(deps.db, ctx, 'rollback swap', async (tx) => {
+    const back = await ctx.fenced('rollback swap', async (tx) => {
       const swapped = await swapRouteOwner(tx, {
         hostname: swap.host, environmentId: op.subject.id, deploymentId: swap.previousDeploymentId!, digest: swap.previousDigest!,
         expectedEpoch: swap.epoch, operationId: op.id, now,

@@ -1,7 +1,6 @@
 import { BerthError } from '@berth/core';
 import type { StepContext, StepOutcome } from '../../engine/executor.js';
 import { swapRouteOwner } from '../../routes/route-owners.js';
-import { withLease } from './lease-fence.js';
 import type { PromotionDeps } from './promotion-deps.js';
 import { promotionInput, promotionPlan, type PromotionSwap } from './promotion-record.js';
 import { routeEventsOf } from './route-events-of-operation.js';
@@ -24,7 +23,7 @@ export async function routeCasStep(deps: PromotionDeps, ctx: StepContext): Promi
   }
   await deps.beforeSwap?.(op.id);
   try {
-    const swapped = await withLease(deps.db, ctx, 'route owner swap', (tx) => swapRouteOwner(tx, {
+    const swapped = await ctx.fenced('route owner swap', (tx) => swapRouteOwner(tx, {
       hostname: plan.host, environmentId: op.subject.id, deploymentId: input.deploymentId, digest: plan.digest,
       expectedEpoch: plan.previousEpoch, operationId: op.id, now: new Date(ctx.clock.now()),
     }));

@@ -1,7 +1,6 @@
 import type { StepContext } from '../../engine/executor.js';
 import type { Queryable } from '../../store/db.js';
 import { productionRunKey } from './gates/readiness-gate.js';
-import { withLease } from './lease-fence.js';
 import type { PromotionDeps } from './promotion-deps.js';
 import { promotionInput, promotionPlan } from './promotion-record.js';
 import { restorePreviousRun } from './production-run.js';
@@ -21,6 +20,6 @@ export async function undoProductionRun(deps: PromotionDeps, ctx: StepContext, t
   if (!(await changedProductionRun(tx ?? deps.db, op.id))) return;
   const restore = (q: Queryable) => restorePreviousRun(q, op.subject.id, promotionInput(op).deploymentId, promotionPlan(op), new Date(ctx.clock.now()));
   if (tx) await restore(tx);
-  else await withLease(deps.db, ctx, 'production run change', restore);
+  else await ctx.fenced('production run change', restore);
   deps.onSchedulingChange?.();
 }

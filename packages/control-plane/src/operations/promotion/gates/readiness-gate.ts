@@ -1,7 +1,6 @@
 import type { GateResult, Manifest } from '@berth/core';
 import type { StepContext } from '../../../engine/executor.js';
 import type { DeploymentRecord } from '../../../deployments/deployment-record.js';
-import { withLease } from '../lease-fence.js';
 import { promotionDefaults, type PromotionDeps } from '../promotion-deps.js';
 import { desiredCountFor, productionRunOf, readinessOf, runInProduction } from '../production-run.js';
 import { waitStartedAt } from '../step-waits.js';
@@ -22,7 +21,7 @@ export async function productionReadiness(deps: PromotionDeps, ctx: StepContext,
   const count = desiredCountFor(deployment.manifest as unknown as Manifest | null);
   const pending: GateResult = { gate, status: 'pending', evidence: { ...passed, reason: `waiting for a ready production allocation of ${deployment.id}`, desiredCount: count } };
   const since = await waitStartedAt(deps.db, ctx, productionRunKey, `Production starts ${count} allocation${count === 1 ? '' : 's'} of ${deployment.id} before the swap; the current owner keeps serving meanwhile.`, [pending], { deploymentId: deployment.id, desiredCount: count });
-  const changed = await withLease(deps.db, ctx, 'production run change', (tx) => runInProduction(tx, environmentId, deployment.id, count, new Date(ctx.clock.now())));
+  const changed = await ctx.fenced('production run change', (tx) => runInProduction(tx, environmentId, deployment.id, count, new Date(ctx.clock.now())));
   if (changed) deps.onSchedulingChange?.();
   if (count === 0) return { gate, status: 'pass', evidence: { ...passed, desiredCount: 0, reason: 'an assets-only app: the edge serves its files, no allocation is needed' } };
 
