@@ -69,7 +69,9 @@ export async function environmentRoutes(app: FastifyInstance, deps: ApiDeps): Pr
     const { app: found, environment } = await environmentFromPath(request);
     if (request.body === undefined) throw new BerthError('invalid_body', 'Send {"requireApproval": true|false} and/or {"gapPolicy": "fail_closed"|"keep_last_owner"}.');
     requireAdmin(request);
-    await setEnvironmentPolicy(deps.db, environment.id, request.body as { requireApproval?: boolean; gapPolicy?: 'fail_closed' | 'keep_last_owner' });
+    const seq = await setEnvironmentPolicy(deps.db, environment.id, request.body as { requireApproval?: boolean; gapPolicy?: 'fail_closed' | 'keep_last_owner' }, new Date(deps.clock.now()));
+    // A changed gap policy appended route events: edges hear of them now, not at the next poll.
+    if (seq > 0) deps.routeFeed?.poke();
     return answer(found.id, found.name, environment.id);
   });
 }

@@ -153,7 +153,7 @@ for (const { backend, skip } of await storeBackends()) {
       assert.equal((await t.call('GET', '/api/edges/nobody')).status, 404);
     });
 
-    test('the route-events stream sends the backlog and then live events over a real socket, and app deletion reaches it', async () => {
+    test('the route-events stream sends the backlog and then live events over a real socket; a gap policy change and app deletion reach it', async () => {
       const { body: edge } = await register('edge-d');
       const base = await t.cp.listen('127.0.0.1', 0);
       const head = await t.cp.routeFeed.refresh();
@@ -167,6 +167,15 @@ for (const { backend, skip } of await storeBackends()) {
         await eventually(() => stream.events.length >= 2, { timeoutMs: 10_000, message: 'the backlog arrived' });
         const live = await swap('live.localhost');
         await eventually(() => stream.events.some((e) => e.id === live), { timeoutMs: 10_000, message: 'the live event arrived' });
+        // A gap policy set on the environment reaches the stream as route.policy, the owners unchanged.
+        const owners = await t.cp.db.query('SELECT hostname, deployment_id, epoch FROM route_owners WHERE environment_id = $1 ORDER BY hostname', [app.production]);
+        assert.equal((await t.call('PATCH', '/api/apps/edgy/environments/production', { body: { gapPolicy: 'keep_last_owner' } })).status, 200);
+        const policies = await eventually(() => {
+          const found = stream.events.map((e) => JSON.parse(e.document.body)).filter((e) => e.type === 'route.policy');
+          return found.length === owners.length ? found : undefined;
+        }, { timeoutMs: 10_000, message: 'route.policy arrived for every route of the environment' });
+        assert.deepEqual(policies.map((e) => [e.hostname, e.epoch, e.policy.gapPolicy]), owners.map((o) => [o.hostname, o.epoch, 'keep_last_owner']));
+        assert.deepEqual(await t.cp.db.query('SELECT hostname, deployment_id, epoch FROM route_owners WHERE environment_id = $1 ORDER BY hostname', [app.production]), owners);
         assert.equal((await t.call('DELETE', '/api/apps/edgy')).status, 204);
         const removed = await eventually(() => stream.events.find((e) => JSON.parse(e.document.body).type === 'route.removed'), { timeoutMs: 10_000, message: 'route.removed arrived' });
         const ids = stream.events.map((e) => e.id);

@@ -1,11 +1,13 @@
 import type { GapPolicy } from '@berth/core';
-import type { Queryable } from '../store/db.js';
+import { appendRoutePolicies } from '../routes/route-owners.js';
+import type { Db, Queryable } from '../store/db.js';
 
 /**
  * An environment's promotion policy: a frozen environment refuses promotions with its reason (a
  * rollback still goes through: freezing is the first step of the "Bad Deploy" runbook, rolling back
  * the next), one that requires approval makes each promotion wait for an admin's recorded approval,
- * and the gap policy tells edges what to do for its routes while they refetch a snapshot.
+ * and the gap policy tells edges what to do for its routes while they refetch a snapshot (a change
+ * of it travels to edges as route events, see setEnvironmentPolicy).
  */
 export interface EnvironmentPolicy {
   frozen: boolean;
@@ -52,11 +54,22 @@ export async function unfreezeEnvironment(db: Queryable, environmentId: string):
   await db.query('UPDATE environments SET frozen = false, frozen_reason = NULL, frozen_by = NULL, frozen_at = NULL WHERE id = $1', [environmentId]);
 }
 
-export async function setEnvironmentPolicy(db: Queryable, environmentId: string, change: { requireApproval?: boolean; gapPolicy?: GapPolicy }): Promise<void> {
-  await db.query(
-    'UPDATE environments SET require_approval = coalesce($2::boolean, require_approval), gap_policy = coalesce($3::text, gap_policy) WHERE id = $1',
-    [environmentId, change.requireApproval ?? null, change.gapPolicy ?? null],
-  );
+/**
+ * Sets required approval and the gap policy. A gap policy that changes reaches edges through the
+ * route feed: a `route.policy` event for each of the environment's routes, in the same transaction,
+ * so edges apply it in sequence like any event. Returns the last route event's sequence (0 when no
+ * event was needed), so the caller pokes the feed.
+ */
+export async function setEnvironmentPolicy(db: Db, environmentId: string, change: { requireApproval?: boolean; gapPolicy?: GapPolicy }, now: Date): Promise<number> {
+  return db.transaction(async (tx) => {
+    const [before] = await tx.query<{ gap_policy: GapPolicy }>('SELECT gap_policy FROM environments WHERE id = $1 FOR UPDATE', [environmentId]);
+    await tx.query(
+      'UPDATE environments SET require_approval = coalesce($2::boolean, require_approval), gap_policy = coalesce($3::text, gap_policy) WHERE id = $1',
+      [environmentId, change.requireApproval ?? null, change.gapPolicy ?? null],
+    );
+    if (!before || change.gapPolicy === undefined || change.gapPolicy === before.gap_policy) return 0;
+    return appendRoutePolicies(tx, environmentId, now);
+  });
 }
 
 /** One sentence on why a frozen environment refuses promotions: its reason, who froze it and when. */

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { assetManifestChecksum, systemClock, type AssetManifestChecksumEntry, type RouteEvent } from '@berth/core';
 import { OperationEngine } from '../engine/operation-engine.js';
 import { findOperation } from '../engine/operations-store.js';
+import { readEnvironmentPolicy, setEnvironmentPolicy } from '../environments/environment-policy.js';
 import { removeAppRouteOwners, swapRouteOwner } from '../routes/route-owners.js';
 import { openTestDb, storeBackends, type TestDb } from '../testing/index.js';
 import { leaveReady, makeReady, seedAllocation, seedApp, seedDeployment, seedHost } from './feed-fixtures.js';
@@ -47,6 +48,35 @@ for (const { backend, skip } of await storeBackends()) {
       assert.equal(b!.route.epoch, 2);
       assert.deepEqual(b!.route.policy, { environmentKind: 'production', gapPolicy: 'keep_last_owner', assets: { prefix: '/static/', immutable: false, count: 0, checksum: assetManifestChecksum([]) }, hasProcess: false });
       assert.equal(b!.operationId, null);
+    });
+
+    test('a changed gap policy appends route.policy for each route of the environment, in its transaction; the owners stay', async () => {
+      const app = await seedApp(t.db);
+      const dep = await seedDeployment(t.db, app);
+      const hostnames = [`a-${app.appId.toLowerCase()}.localhost`, `b-${app.appId.toLowerCase()}.localhost`];
+      for (const hostname of hostnames) {
+        await t.db.transaction((tx) => swapRouteOwner(tx, { hostname, environmentId: app.production, deploymentId: dep.id, digest: dep.digest, expectedEpoch: 0, operationId: null, now: new Date() }));
+      }
+      const previewHost = `p-${app.appId.toLowerCase()}.localhost`;
+      await t.db.transaction((tx) => swapRouteOwner(tx, { hostname: previewHost, environmentId: app.preview, deploymentId: dep.id, digest: dep.digest, expectedEpoch: 0, operationId: null, now: new Date() }));
+      const start = await lastRouteSeq(t.db);
+
+      const seq = await setEnvironmentPolicy(t.db, app.production, { gapPolicy: 'keep_last_owner' }, new Date());
+      assert.equal(seq, start + 2);
+      const events = await readRouteEvents(t.db, start, 10);
+      assert.deepEqual(events.map((e) => e.type), ['route.policy', 'route.policy'], 'one per route of the environment; the preview is not touched');
+      const policies = byType(events, 'route.policy');
+      assert.deepEqual(policies.map((e) => [e.hostname, e.environmentId, e.epoch, e.policy.gapPolicy]), hostnames.sort().map((h) => [h, app.production, 1, 'keep_last_owner']));
+      const [owner] = byType(await readRouteEvents(t.db, 0, 10_000), 'route.owner').filter((e) => e.route.hostname === hostnames[0]);
+      assert.deepEqual(policies[0]!.policy, { ...owner!.route.policy, gapPolicy: 'keep_last_owner' }, 'the whole policy, as a snapshot carries it');
+      const [columns] = await t.db.query<{ deployment_id: string | null; epoch: number }>('SELECT deployment_id, epoch FROM route_events WHERE seq = $1', [start + 1]);
+      assert.deepEqual([columns?.deployment_id, columns?.epoch], [null, 1], 'not an owner change: no deployment column');
+
+      // The same policy again, or only approval: nothing for edges to learn.
+      assert.equal(await setEnvironmentPolicy(t.db, app.production, { gapPolicy: 'keep_last_owner' }, new Date()), 0);
+      assert.equal(await setEnvironmentPolicy(t.db, app.production, { requireApproval: true }, new Date()), 0);
+      assert.equal(await lastRouteSeq(t.db), start + 2);
+      assert.deepEqual(await readEnvironmentPolicy(t.db, app.production).then((p) => [p?.gapPolicy, p?.requireApproval]), ['keep_last_owner', true]);
     });
 
     test('an event appended before the log carried payloads is read as route.owner, even when its environment is gone', async () => {

@@ -3,8 +3,8 @@ import type { Queryable } from '../store/db.js';
 import { routeEntryFor } from './route-policy.js';
 
 /**
- * The route event log: every change an edge must learn (a route owner moved or went away, an
- * allocation became or stopped being a target) is one row with the next gap-free sequence number,
+ * The route event log: every change an edge must learn (a route owner moved or went away, a
+ * route's policy changed, an allocation became or stopped being a target) is one row with the next gap-free sequence number,
  * appended in the same transaction as the change itself. The store is the truth; the embedded feed
  * and JetStream only carry what is here.
  */
@@ -41,6 +41,9 @@ function columnsOf(draft: RouteEventDraft) {
   switch (draft.type) {
     case 'route.owner':
       return { hostname: draft.route.hostname, environmentId: draft.route.environmentId, deploymentId: draft.route.deploymentId, digest: draft.route.digest, epoch: draft.route.epoch, operationId: draft.operationId };
+    case 'route.policy':
+      // Not an owner change: no deployment column, so SQL reading owners by deployment never counts it.
+      return { hostname: draft.hostname, environmentId: draft.environmentId, deploymentId: null, digest: null, epoch: draft.epoch, operationId: null };
     case 'route.removed':
       return { hostname: draft.hostname, environmentId: draft.environmentId, deploymentId: null, digest: null, epoch: null, operationId: null };
     case 'target.up':

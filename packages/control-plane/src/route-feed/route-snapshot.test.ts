@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { parseRoutePublicKey, routeSnapshotChecksum, systemClock, verifySnapshot, type RouteEntry, type RouteEvent, type RouteSnapshotBody, type TargetEntry } from '@berth/core';
 import { OperationEngine } from '../engine/operation-engine.js';
+import { setEnvironmentPolicy } from '../environments/environment-policy.js';
 import { swapRouteOwner } from '../routes/route-owners.js';
 import { openTestDb, storeBackends, type TestDb } from '../testing/index.js';
 import { leaveReady, makeReady, seedAllocation, seedApp, seedDeployment, seedHost } from './feed-fixtures.js';
@@ -17,6 +18,7 @@ function replay(events: RouteEvent[], seq: number): { routes: RouteEntry[]; targ
   const targets = new Map<string, TargetEntry>();
   for (const event of events.filter((e) => e.seq <= seq)) {
     if (event.type === 'route.owner') routes.set(event.route.hostname, event.route);
+    if (event.type === 'route.policy' && routes.get(event.hostname)?.epoch === event.epoch) routes.set(event.hostname, { ...routes.get(event.hostname)!, policy: event.policy });
     if (event.type === 'route.removed') routes.delete(event.hostname);
     if (event.type === 'target.up') targets.set(event.target.allocationId, event.target);
     if (event.type === 'target.down') targets.delete(event.allocationId);
@@ -58,6 +60,8 @@ for (const { backend, skip } of await storeBackends()) {
       await leaveReady(engine, t.db, drained.operationId, { to: 'draining' });
       const hostname = `snap-${app.appId.toLowerCase()}.localhost`;
       await t.db.transaction((tx) => swapRouteOwner(tx, { hostname, environmentId: app.production, deploymentId: dep.id, digest: dep.digest, expectedEpoch: 0, operationId: null, now: new Date() }));
+      // A gap policy changed after the swap: the snapshot has it, and so does the log replayed.
+      await setEnvironmentPolicy(t.db, app.production, { gapPolicy: 'keep_last_owner' }, new Date());
 
       const document = await buildRouteSnapshot(t.db, key, new Date('2030-01-01T00:00:00Z'));
       const verified = verifySnapshot(document, publicKey);
@@ -69,7 +73,7 @@ for (const { backend, skip } of await storeBackends()) {
       assert.equal(document.keyId, key.keyId);
       const events = await readRouteEvents(t.db, 0, 1000);
       const route = events.find((e): e is Extract<RouteEvent, { type: 'route.owner' }> => e.type === 'route.owner' && e.route.hostname === hostname)!.route;
-      assert.deepEqual(body.routes.find((r) => r.hostname === hostname), route);
+      assert.deepEqual(body.routes.find((r) => r.hostname === hostname), { ...route, policy: { ...route.policy, gapPolicy: 'keep_last_owner' } });
       assert.deepEqual(body.targets.filter((x) => x.deploymentId === dep.id), [{ allocationId: ready.allocationId, deploymentId: dep.id, environmentId: app.production, host: '127.0.0.1', port: 4301 }]);
       assert.deepEqual({ routes: body.routes, targets: body.targets }, replay(events, body.seq));
     });

@@ -62,6 +62,22 @@ export async function swapRouteOwner(
   return { owner: toOwner(row), seq };
 }
 
+/**
+ * Appends a `route.policy` event for each of an environment's route owners that names a deployment,
+ * carrying the route's policy as it is now (as a snapshot would). Must run in the transaction that
+ * changed the policy, so edges apply the change in sequence like any event, without waiting for
+ * the next owner change or snapshot. Returns the last sequence appended (0 if none).
+ */
+export async function appendRoutePolicies(tx: Queryable, environmentId: string, now: Date): Promise<number> {
+  let seq = 0;
+  for (const owner of await routeOwnersOfEnvironment(tx, environmentId)) {
+    if (!owner.deploymentId || !owner.digest) continue;
+    const route = await routeEntryFor(tx, { hostname: owner.hostname, environmentId, deploymentId: owner.deploymentId, digest: owner.digest, epoch: owner.epoch });
+    seq = await appendRouteEvent(tx, { type: 'route.policy', hostname: route.hostname, environmentId, epoch: route.epoch, policy: route.policy }, now);
+  }
+  return seq;
+}
+
 export async function findRouteOwner(db: Queryable, hostname: string): Promise<RouteOwner | undefined> {
   const [row] = await db.query<RouteOwnerRow>('SELECT * FROM route_owners WHERE hostname = $1', [hostname]);
   return row ? toOwner(row) : undefined;

@@ -65,6 +65,13 @@ interface EventBase {
 export type RouteEvent =
   /** A route owner moved (or was created): the hostname is served by `route.deploymentId` at `route.epoch`. */
   | (EventBase & { type: 'route.owner'; route: RouteEntry; operationId: string | null })
+  /**
+   * A hostname's policy changed while its owner did not (an environment's gap policy was set): the
+   * route keeps its deployment and epoch and takes `policy`, the whole policy as a snapshot would
+   * carry it now. An edge holding a later epoch of the route ignores it (that owner event carried
+   * its own policy).
+   */
+  | (EventBase & { type: 'route.policy'; hostname: string; environmentId: string; epoch: number; policy: RoutePolicy })
   /** A hostname no longer has an owner (its app or preview was deleted): it answers 404. */
   | (EventBase & { type: 'route.removed'; hostname: string; environmentId: string })
   /** An allocation passed readiness: it may serve its deployment. */

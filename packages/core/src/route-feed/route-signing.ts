@@ -110,7 +110,7 @@ export function verifySnapshot(document: SignedDocument, publicKey: KeyObject): 
   return { ok: true, snapshot: body };
 }
 
-const eventTypes = new Set(['route.owner', 'route.removed', 'target.up', 'target.down']);
+const eventTypes = new Set(['route.owner', 'route.policy', 'route.removed', 'target.up', 'target.down']);
 
 /** Verifies a signed route event: the signature, then that it is an event with a sequence number. */
 export function verifyEvent(document: SignedDocument, publicKey: KeyObject): VerifiedEvent {

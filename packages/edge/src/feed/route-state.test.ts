@@ -67,3 +67,20 @@ test('a snapshot older than what is applied is refused as stale; a refused snaps
   assert.deepEqual([...table.routes()].map((route) => route.hostname), ['a.test']);
   assert.equal(state.appliedSeq, 5);
 });
+
+test('a route.policy event changes only the policy of its route, in its environment; a malformed one is a gap', () => {
+  const { state } = stateWith([routeEntry('a.test', 'env_a', 'dep_a', 2)], [target('alloc_a', 'env_a', 'dep_a', 4001)]);
+  const policy = { ...routeEntry('a.test', 'env_a', 'dep_a').policy, gapPolicy: 'keep_last_owner' as const };
+  assert.equal(state.acceptEvent(signedEvent(key, 2, { type: 'route.policy', hostname: 'a.test', environmentId: 'env_other', epoch: 2, policy })).kind, 'applied');
+  assert.deepEqual(state.enterGap(), ['a.test'], 'another environment\'s policy event changed nothing');
+
+  const fresh = stateWith([routeEntry('a.test', 'env_a', 'dep_a', 2)], [target('alloc_a', 'env_a', 'dep_a', 4001)]);
+  assert.equal(fresh.state.acceptEvent(signedEvent(key, 2, { type: 'route.policy', hostname: 'a.test', environmentId: 'env_a', epoch: 2, policy })).kind, 'applied');
+  assert.deepEqual([fresh.table.lookup('a.test')?.deploymentId, fresh.table.lookup('a.test')?.epoch, allocations(fresh.table, 'a.test')], ['dep_a', 2, ['alloc_a']]);
+  assert.deepEqual(fresh.state.enterGap(), [], 'keep_last_owner now: nothing fails closed');
+  assert.equal(fresh.table.lookup('a.test')?.failedClosed, false);
+
+  const other = stateWith([routeEntry('a.test', 'env_a', 'dep_a', 2)], []);
+  const malformed = other.state.acceptEvent(signedEvent(key, 2, { type: 'route.policy', hostname: 'a.test', environmentId: 'env_a', epoch: 2, policy: null as never }));
+  assert.equal((malformed as { incident: { kind: string } }).incident.kind, 'bad_document');
+});

@@ -1,4 +1,4 @@
-import { verifyEvent, verifySnapshot, type PropagationIncident, type RouteEntry, type RouteEvent, type SignedDocument, type TargetEntry } from '@berth/core';
+import { verifyEvent, verifySnapshot, type PropagationIncident, type RouteEntry, type RouteEvent, type RoutePolicy, type SignedDocument, type TargetEntry } from '@berth/core';
 import type { KeyObject } from 'node:crypto';
 import type { AssetSite } from '../assets/asset-site.js';
 import type { AssetStore } from '../assets/asset-store.js';
@@ -105,7 +105,9 @@ export class RouteState {
     }
     if (event.seq < expectedSeq) return { kind: 'duplicate' };
     if (event.seq > expectedSeq) return { kind: 'gap', incident: incident('gap', `expected seq ${expectedSeq} next, got ${event.seq}`, { expectedSeq, gotSeq: event.seq }) };
-    const unusable = event.type === 'route.owner' ? badRoute(event.route) : event.type === 'target.up' ? badTarget(event.target) : undefined;
+    const unusable = event.type === 'route.owner' ? badRoute(event.route)
+      : event.type === 'route.policy' ? badPolicy(event.hostname, event.policy)
+      : event.type === 'target.up' ? badTarget(event.target) : undefined;
     if (unusable !== undefined) return { kind: 'gap', incident: incident('bad_document', unusable, { expectedSeq, gotSeq: event.seq }) };
     this.#apply(event);
     this.#appliedSeq = event.seq;
@@ -141,6 +143,16 @@ export class RouteState {
         }
         this.#addRoute(event.route);
         this.#table.update(this.#project(this.#routes.get(hostname)!));
+        return;
+      }
+      case 'route.policy': {
+        // The owner stays; only how the edge treats the route changes (its gap policy, say): from
+        // now on, and for the next gap, the route is served by the new policy.
+        const held = this.#routes.get(normalizeHostname(event.hostname));
+        if (held === undefined || held.environmentId !== event.environmentId || held.epoch > event.epoch) return;
+        const route = { ...held, policy: event.policy };
+        this.#routes.set(held.hostname, route);
+        this.#table.update(this.#project(route));
         return;
       }
       case 'route.removed': {
@@ -228,12 +240,17 @@ function incident(kind: PropagationIncident['kind'], detail: string, seqs: { exp
 
 /** Why a signed route cannot be served (the table would refuse it), or undefined. */
 function badRoute(route: RouteEntry): string | undefined {
-  if (typeof route?.hostname !== 'string' || route.hostname === '' || !Number.isSafeInteger(route.epoch) || route.epoch < 0 || typeof route.policy !== 'object' || route.policy === null) {
+  if (typeof route?.hostname !== 'string' || route.hostname === '' || !Number.isSafeInteger(route.epoch) || route.epoch < 0) {
     return `the route ${JSON.stringify(route?.hostname)} is malformed`;
   }
-  const traffic = route.policy.traffic;
+  return badPolicy(route.hostname, route.policy);
+}
+
+function badPolicy(hostname: string, policy: RoutePolicy): string | undefined {
+  if (typeof hostname !== 'string' || hostname === '' || typeof policy !== 'object' || policy === null) return `the route ${JSON.stringify(hostname)} is malformed`;
+  const traffic = policy.traffic;
   if (traffic != null && (typeof traffic !== 'object' || !Array.isArray(traffic.routes) || !Array.isArray(traffic.webhooks))) {
-    return `the traffic policy of route ${JSON.stringify(route.hostname)} is malformed`;
+    return `the traffic policy of route ${JSON.stringify(hostname)} is malformed`;
   }
   return undefined;
 }

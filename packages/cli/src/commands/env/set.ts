@@ -17,7 +17,7 @@ export default defineCommand({
   flags: {
     ...envFlags,
     'require-approval': { type: 'string', value: 'on|off', help: 'promotions wait for an admin\'s approval' },
-    'gap-policy': { type: 'string', value: 'POLICY', help: 'fail_closed (default) or keep_last_owner: what edges do for its routes after a feed gap' },
+    'gap-policy': { type: 'string', value: 'POLICY', help: 'fail_closed (default) or keep_last_owner: what edges do for its routes after a feed gap (edges apply a change at once, in sequence)' },
   },
   examples: ['berth env set --app shop --require-approval on', 'berth env set --app shop --gap-policy keep_last_owner'],
   async run(ctx, { flags }) {
