@@ -78,6 +78,7 @@ export class RouteState {
     this.#targets.clear();
     this.#targetsOf.clear();
     this.#hostsOf.clear();
+    this.#table.clearReadyTargets();
     for (const target of snapshot.targets) this.#addTarget(target);
     for (const route of snapshot.routes) this.#addRoute(route);
     this.#appliedSeq = snapshot.seq;
@@ -213,6 +214,9 @@ export class RouteState {
 
   #addTarget(target: TargetEntry): void {
     this.#targets.set(target.allocationId, target);
+    // Every ready allocation, owner or not, is worth a connection (the proxy's target pool); only
+    // the route owner's are ever routed to.
+    this.#table.addReadyTarget(target);
     const key = deploymentKey(target.environmentId, target.deploymentId);
     let targets = this.#targetsOf.get(key);
     if (targets === undefined) this.#targetsOf.set(key, (targets = new Map()));
@@ -223,6 +227,7 @@ export class RouteState {
     const held = this.#targets.get(allocationId);
     if (held === undefined) return;
     this.#targets.delete(allocationId);
+    this.#table.removeReadyTarget(allocationId);
     const key = deploymentKey(held.environmentId, held.deploymentId);
     const targets = this.#targetsOf.get(key);
     targets?.delete(allocationId);
