@@ -1,5 +1,6 @@
 import type { Exchange } from '../exchange.js';
 import type { Route } from '../route-table.js';
+import type { ReleaseSlot } from '../wake/release-queue.js';
 import type { WakeFailure } from '../wake/wake-holds.js';
 import type { TrafficDesk } from './traffic-desk.js';
 
@@ -17,10 +18,14 @@ export function holdExchange(desk: TrafficDesk, exchange: Exchange, arrivedAt: n
     environmentId: route.environmentId,
     hostname: route.hostname,
     bytes,
-    release(current) {
+    paced: true,
+    release(current, slot) {
       exchange.hold = undefined;
-      if (exchange.clientGone) return dropped?.();
-      if (!continueOn(exchange, current)) return dropped?.();
+      if (exchange.clientGone || !continueOn(exchange, current)) {
+        slot?.free();
+        return dropped?.();
+      }
+      if (slot !== undefined) freeWhenAnswered(exchange, slot);
       proceed(exchange);
     },
     expire(failure) {
@@ -41,6 +46,13 @@ export function holdExchange(desk: TrafficDesk, exchange: Exchange, arrivedAt: n
       },
     };
   }
+}
+
+/** Frees a released request's place in its route's window once its answer is sent (or its client left). */
+function freeWhenAnswered(exchange: Exchange, slot: ReleaseSlot): void {
+  const free = () => slot.free();
+  exchange.res.once('finish', free);
+  exchange.res.once('close', free);
 }
 
 /** Takes the route a held request wakes up to; answers and returns false when it can no longer be served. */

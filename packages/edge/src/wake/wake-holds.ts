@@ -1,4 +1,5 @@
 import type { Route, RouteTable } from '../route-table.js';
+import { ReleaseQueue, type QueuedHold, type ReleaseSlot } from './release-queue.js';
 
 /** Why a wake ended without the app becoming ready: a failure mode or refusal code, and a sentence. */
 export interface WakeFailure {
@@ -16,7 +17,12 @@ export interface Hold {
   readonly hostname: string;
   /** Bytes this hold keeps in the edge's memory (a body read ahead), counted against the limit. */
   readonly bytes: number;
-  release(route: Route | undefined): void;
+  /**
+   * Set for a request that goes to the app when released: such holds are released a window at a
+   * time (ReleaseQueue), and `release` gets the `slot` to free once the request's answer ended.
+   */
+  readonly paced?: boolean | undefined;
+  release(route: Route | undefined, slot?: ReleaseSlot): void;
   expire(failure: WakeFailure | undefined): void;
 }
 
@@ -25,13 +31,15 @@ export interface HoldHandle {
   cancel(): void;
 }
 
-class HeldEntry implements HoldHandle {
+class HeldEntry implements HoldHandle, QueuedHold {
   timer: NodeJS.Timeout | undefined;
   done = false;
+  cancelled = false;
 
   constructor(readonly holds: WakeHolds, readonly hold: Hold) {}
 
   cancel(): void {
+    this.cancelled = true;
     this.holds.remove(this);
   }
 }
@@ -57,6 +65,7 @@ export class WakeHolds {
   readonly #maxBytes: number;
   readonly #byHost = new Map<string, Set<HeldEntry>>();
   readonly #countByEnvironment = new Map<string, number>();
+  readonly #releases: ReleaseQueue;
   #count = 0;
   #bytes = 0;
 
@@ -64,6 +73,12 @@ export class WakeHolds {
     this.#table = options.table;
     this.#maxCount = options.maxHeldRequests ?? 10_000;
     this.#maxBytes = options.maxHeldBytes ?? 64 * 1024 * 1024;
+    this.#releases = new ReleaseQueue({ table: options.table });
+  }
+
+  /** Requests released to a route that became hot, still waiting for their turn in its window. */
+  get releasing(): number {
+    return this.#releases.waiting;
   }
 
   get count(): number {
@@ -100,15 +115,20 @@ export class WakeHolds {
     return entry;
   }
 
-  /** The route table changed: holds whose route now has a ready target (or is gone) are released. */
+  /**
+   * The route table changed: holds whose route now has a ready target are released to it a window
+   * at a time; holds whose route is gone or cannot be served are released at once (to be answered).
+   */
   routesChanged(): void {
     for (const [hostname, set] of this.#byHost) {
       const route = this.#table.lookup(hostname);
       if (route !== undefined && route.failedClosed !== true && route.targets.length === 0 && route.hasProcess !== false) continue;
-      for (const entry of [...set]) {
-        if (!this.remove(entry)) continue;
-        entry.hold.release(route);
+      const released = [...set].filter((entry) => this.remove(entry));
+      if (route !== undefined && route.failedClosed !== true && route.hasProcess !== false) {
+        this.#releases.enqueue(hostname, released);
+        continue;
       }
+      for (const entry of released) entry.hold.release(route);
     }
   }
 
@@ -121,9 +141,10 @@ export class WakeHolds {
     }
   }
 
-  /** Answers every hold 503 now (the edge is closing). */
+  /** Answers every hold 503 now, and lets every released one go (the edge is closing). */
   expireAll(): void {
     for (const set of this.#byHost.values()) for (const entry of [...set]) this.#expire(entry, undefined);
+    this.#releases.flush();
   }
 
   /** Takes an entry out of the books; false when it was already out (answered or cancelled). */
