@@ -76,3 +76,27 @@ test('an aborted wait returns at once', async () => {
   assert.ok(!result.ready);
   assert.equal(result.reason, 'the readiness probe was cancelled');
 });
+
+test('while an app boots, attempts come every 10 ms (a wake waits on this), then the pause doubles up to the interval', async () => {
+  const quick = await spec('quick', '{"lateReadyMs":400,"healthPath":"/healthz"}');
+  const running = await driver.start(quick, () => {});
+  try {
+    const result = await waitUntilReady({ host: '127.0.0.1', port: quick.port, path: '/healthz', timeoutMs: 10_000, intervalMs: 250, exited: running.exited });
+    assert.ok(result.ready, 'ready');
+    // A pause that doubled from 10 ms would have made 5 or 6 attempts by 400 ms; 10 ms pauses make
+    // about 40 (fewer on a loaded machine, never as few as that).
+    assert.ok(result.attempts >= 12, `${result.attempts} attempts in ${result.elapsedMs} ms`);
+  } finally {
+    await running.stop(1_000);
+  }
+  const slow = await spec('slow', '{"lateReadyMs":1500,"healthPath":"/healthz"}');
+  const booting = await driver.start(slow, () => {});
+  try {
+    const result = await waitUntilReady({ host: '127.0.0.1', port: slow.port, path: '/healthz', timeoutMs: 10_000, intervalMs: 200, fastPhaseMs: 100, exited: booting.exited });
+    assert.ok(result.ready, 'ready');
+    // 100 ms of 10 ms pauses (at most 11 attempts), then 20, 40, 80, 160, 200, 200, ... up to 1.5 s.
+    assert.ok(result.attempts <= 25, `${result.attempts} attempts: the pause grew after the fast phase`);
+  } finally {
+    await booting.stop(1_000);
+  }
+});

@@ -9,8 +9,14 @@ export interface ReadinessOptions {
   path: string;
   /** How long the app has to answer 2xx, counted from the call. */
   timeoutMs: number;
-  /** The pause between attempts. */
+  /** The longest pause between attempts. */
   intervalMs: number;
+  /**
+   * How long attempts come every 10 ms before the pause starts doubling (2 s unless told). A
+   * refused connection costs the runner a fraction of a millisecond; a pause that had doubled to
+   * 160 ms while an app booted in 155 would add 150 ms to every wake.
+   */
+  fastPhaseMs?: number;
   /** How long one attempt may take; the default is 2 s, or less when the overall timeout is closer. */
   attemptTimeoutMs?: number;
   /** Gives up at once, e.g. because the allocation is being stopped. */
@@ -27,9 +33,9 @@ type Attempt = { status: number } | { error: string };
 
 /**
  * Polls the app's health path until it answers 2xx. Anything else (a refused connection while the
- * app boots, a 503 while it warms up, a hang) is another attempt after a pause that starts at 10 ms
- * and doubles up to `intervalMs`, until the
- * timeout, the abort signal or the process's exit ends the wait. The app is never counted ready
+ * app boots, a 503 while it warms up, a hang) is another attempt: every 10 ms for the first
+ * `fastPhaseMs` (the boot of most apps, which a wake waits on), then after a pause that doubles up
+ * to `intervalMs`, until the timeout, the abort signal or the process's exit ends the wait. The app is never counted ready
  * on anything but a 2xx: that is the "health/readiness pass" gate.
  */
 export async function waitUntilReady(options: ReadinessOptions): Promise<ReadinessResult> {
@@ -46,7 +52,9 @@ export async function waitUntilReady(options: ReadinessOptions): Promise<Readine
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
   let attempts = 0;
-  let pauseMs = Math.min(options.intervalMs, 5);
+  const fastPauseMs = Math.min(options.intervalMs, 10);
+  const fastUntil = startedAt + (options.fastPhaseMs ?? 2_000);
+  let pauseMs = fastPauseMs;
   let last: Attempt | undefined;
   const notReady = (reason: string): ReadinessResult => ({
     ready: false,
@@ -76,7 +84,7 @@ export async function waitUntilReady(options: ReadinessOptions): Promise<Readine
       if (!(cutShort && last)) last = outcome;
       // Early attempts come quickly (an app that boots in 150 ms is seen ready then, not at the next
       // 250 ms tick: a wake waits on this), then the pause doubles up to `intervalMs`.
-      pauseMs = Math.min(options.intervalMs, pauseMs * 2);
+      if (Date.now() >= fastUntil) pauseMs = Math.min(options.intervalMs, pauseMs * 2);
       const pause = Math.min(pauseMs, deadline - Date.now());
       if (pause > 0) await sleep(pause, undefined, { signal: wake.signal }).catch(() => {});
     }
