@@ -16,11 +16,15 @@ export class Loop {
     this.#schedule(0);
   }
 
-  /** Run soon (a report or a change arrived), without waiting for the interval. */
+  /**
+   * Run soon (a report or a change arrived), without waiting for the interval: at once when idle
+   * (a wake waits on the scheduler to place its allocation), else right after the run under way,
+   * which also takes in every poke that came while it ran.
+   */
   poke(): void {
     if (this.#stopped) return;
     if (this.#running) this.#again = true;
-    else this.#schedule(10);
+    else this.#schedule(0);
   }
 
   async stop(): Promise<void> {
