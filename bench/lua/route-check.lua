@@ -4,8 +4,9 @@
 --   wrk ... -s route-check.lua URL -- DATA_FILE RECORDS_FILE SEED
 --
 -- DATA_FILE has one line per hostname: "host owner" for a host whose owner does not change
--- during the run, "host owner newOwner" for one that moves. A response for a fixed host must come
--- from its owner (else it is counted as misrouted here). A response for a moving host is written
+-- during the run, "host owner newOwner" for one that moves. `owner` may name several upstream
+-- identities joined by "|" (a route whose deployment has several allocations). A response for a
+-- fixed host must come from one of them (else it is counted as misrouted here). A response for a moving host is written
 -- to RECORDS_FILE as "host answeredBy sentUs receivedUs"; the runner judges those against the
 -- edge's change timeline, because only it knows when each change was applied.
 --
@@ -35,7 +36,9 @@ function init(args)
     local host, owner, new_owner = line:match("^(%S+)%s+(%S+)%s*(%S*)$")
     if host then
       table.insert(hosts, host)
-      owners[host] = owner
+      local allowed = {}
+      for id in owner:gmatch("[^|]+") do allowed[id] = true end
+      owners[host] = allowed
       if new_owner ~= "" then moving[host] = new_owner end
     end
   end
@@ -62,7 +65,7 @@ function response(status, headers, body)
     records:write(host, " ", answered_by or "-", " ", headers["x-bench-sent"] or "0", " ", string.format("%d", now_us()), "\n")
     recorded = recorded + 1
     if recorded % 64 == 0 then records:flush() end
-  elseif host == nil or owners[host] ~= answered_by then
+  elseif host == nil or answered_by == nil or owners[host] == nil or not owners[host][answered_by] then
     misrouted = misrouted + 1
   end
 end
