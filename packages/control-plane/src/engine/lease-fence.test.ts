@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { systemClock } from '@berth/core';
 import { eventually } from '@berth/testkit';
 import { createSideEffectsTable, openTestDb, sideEffects, storeBackends, testPipelineMachine, type TestDb } from '../testing/index.js';
@@ -23,6 +23,13 @@ for (const { backend, skip } of await storeBackends()) {
     let engine: OperationEngine;
     /** Per test: what the step does before its work in `state`, by call number. */
     let pause: (state: string, call: number, ctx: StepContext) => Promise<void> = async () => {};
+    /** Steps held in `pause`, by name, once they are held (the first with its lease already expired). */
+    const held = new Map<string, () => void>();
+    const hold = async (name: string, ctx: StepContext, expire: boolean) => {
+      if (expire) await expireLease(ctx.operation.id);
+      await new Promise<void>((resolve) => held.set(name, resolve));
+    };
+    const release = (name: string) => held.get(name)!();
 
     const calls = new Map<string, number>();
     const executor: Executor = {
@@ -50,8 +57,12 @@ for (const { backend, skip } of await storeBackends()) {
     });
     beforeEach(async () => {
       calls.clear();
+      held.clear();
       orgId = `org_fence${Math.random().toString(36).slice(2, 10)}`;
       await t.db.query('INSERT INTO organizations (id, name, created_at) VALUES ($1, $1, now())', [orgId]);
+    });
+    afterEach(() => {
+      for (const resolve of held.values()) resolve();
     });
     after(async () => {
       await engine?.stop();
@@ -60,17 +71,13 @@ for (const { backend, skip } of await storeBackends()) {
     const create = async () => (await engine.create({ orgId, kind: 'test_pipeline', subject: { type: 'test', id: 'fenced' }, actor: 'test' })).operation;
 
     test('a write after the lease ran out, with nobody taking over: refused and recorded; the next holder runs the step again', async () => {
-      let release!: () => void;
-      const released = new Promise<void>((resolve) => (release = resolve));
       pause = async (state, call, ctx) => {
-        if (state !== 'one' || call !== 1) return;
-        await expireLease(ctx.operation.id);
-        await released;
+        if (state === 'one' && call === 1) await hold('first', ctx, true);
       };
       const op = await create();
       await engine.runOnce();
-      await eventually(async () => calls.get('one') === 1, { message: 'step one stalled' });
-      release();
+      await eventually(async () => held.has('first'), { message: 'step one stalled' });
+      release('first');
       await engine.idle();
       const stalled = await findOperation(t.db, op.id);
       assert.equal(stalled?.state, 'one', 'still where it was, for the next holder');
@@ -87,24 +94,17 @@ for (const { backend, skip } of await storeBackends()) {
     });
 
     test('a write after another holder took over, the operation still active: the late report\'s transition, at once; the holder is fenced out', async () => {
-      let releaseFirst!: () => void;
-      let releaseHolder!: () => void;
-      const first = new Promise<void>((resolve) => (releaseFirst = resolve));
-      const holder = new Promise<void>((resolve) => (releaseHolder = resolve));
       pause = async (state, call, ctx) => {
-        if (state === 'one' && call === 1) {
-          await expireLease(ctx.operation.id);
-          await first;
-        }
-        if (state === 'two' && call === 1) await holder;
+        if (state === 'one' && call === 1) await hold('first', ctx, true);
+        if (state === 'two' && call === 1) await hold('holder', ctx, false);
       };
       const op = await create();
       await engine.runOnce();
-      await eventually(async () => calls.get('one') === 1, { message: 'step one stalled' });
+      await eventually(async () => held.has('first'), { message: 'step one stalled' });
       await engine.runOnce();
-      await eventually(async () => calls.get('two') === 1, { message: 'the new holder reached step two' });
+      await eventually(async () => held.has('holder'), { message: 'the new holder reached step two' });
 
-      releaseFirst();
+      release('first');
       const failed = await eventually(async () => {
         const now = await findOperation(t.db, op.id);
         return now?.state === 'failed' ? now : undefined;
@@ -113,7 +113,7 @@ for (const { backend, skip } of await storeBackends()) {
       assert.match(failed.reason ?? '', /the one side effect came late \(version \d+, now \d+\)/);
       assert.equal(failed.lease, null, 'taken from its holder');
 
-      releaseHolder();
+      release('holder');
       await engine.idle();
       const events = await listEvents(t.db, op.id);
       const refusals = events.filter((e) => /late report was refused/.test(e.sentence));
