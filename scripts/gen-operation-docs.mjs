@@ -21,7 +21,11 @@ const pages = {
   },
   promotion: {
     seed: 'Promotion operation',
-    notes: ['All four gates guard `route_cas`, the one step that changes production. A promotion never builds: it points the route owner at the digest the preview served, by compare-and-swap on the route epoch.'],
+    notes: [
+      'All four gates guard `route_cas`, the one step that changes production. A promotion never builds: it points the route owner at the digest the preview served, by compare-and-swap on the route epoch.',
+      'A rollback (`berth rollback`, or a promotion of a deployment older than production\'s) may go back to a deployment whose preview was removed or replaced since, if production served it: "preview artifact exactly matches" then passes on the production route event that named that deployment and digest, and its evidence says `proof: served in production` (an ordinary promotion says `proof: preview`). The artifact is verified by digest in the store either way.',
+      'A step that outlived its lease and tries a write (the swap, a production run change) after another engine took the promotion over is refused by the fencing token and recorded in the timeline. If the promotion is still under way it fails at once with "late worker report", in the same transaction; the route owner stays where the last recorded route event put it. A promotion that already ended is left as it ended.',
+    ],
   },
   wake: {
     seed: 'Regional data plane',

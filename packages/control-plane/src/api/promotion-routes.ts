@@ -80,7 +80,7 @@ export async function promotionRoutes(app: FastifyInstance, deps: ApiDeps): Prom
     attachValidation: true,
     schema: {
       tags: ['promotions'], summary: 'Roll production back to an earlier deployment\'s artifact (a promotion of its digest, never a rebuild)',
-      description: 'Without `to`, the deployment production served before the current one. Refused with 409 `nothing_to_roll_back` when there is none. The rollback fails with "DB rollback unsafe" when the earlier artifact cannot run on the schema applied since.',
+      description: 'Without `to`, the deployment production served before the current one. Refused with 409 `nothing_to_roll_back` when there is none. A deployment production served may be rolled back to after its preview is gone (the gate "preview artifact exactly matches" then rests on the production route event that named its digest). The rollback fails with "DB rollback unsafe" when the earlier artifact cannot run on the schema applied since.',
       params: AppParams, body: RollbackBody, response: { 202: Type.Ref(Promotion), ...promotionErrors },
     },
   }, async (request, reply) => {

@@ -43,7 +43,7 @@ export async function policyCheckStep(deps: PromotionDeps, ctx: StepContext): Pr
     return fail({ failureMode: 'route epoch conflict', gates: [epochGate], sentence: 'Another change moved the route owner first.', reason: `${String(epochGate.evidence.reason)}: another promotion or rollback won. Read \`berth promotions list\`, then promote again if this deployment is still wanted.`, evidence: { host: plan.host } });
   }
 
-  const artifactGate = await previewArtifactGate(deps.db, deps.artifacts, deployment);
+  const artifactGate = await previewArtifactGate(deps.db, deps.artifacts, deployment, { rollback: input.rollback, environmentId: op.subject.id });
   if (artifactGate.status === 'fail') return fail({ to: 'failed', gates: [epochGate, artifactGate], sentence: 'The artifact is not the one a preview served.' });
 
   const [earlier] = await deps.db.query<{ id: string; state: string }>(

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { eventually } from '@berth/testkit';
-import { findRouteOwner } from '../../routes/route-owners.js';
+import { findRouteOwner, removeRouteOwners } from '../../routes/route-owners.js';
 import { storeBackends } from '../../testing/index.js';
 import { deployVersion, ownerEvents, productionAllocations, promote, SimulatedEdge, startPromotionPlane, waitForPromotion, type PromotionPlane } from './test-support/promotion-fixture.js';
 
@@ -109,6 +109,57 @@ for (const { backend, skip } of await storeBackends()) {
       assert.equal((await waitForPromotion(t, older.id)).state, 'healthy');
       assert.equal((await findRouteOwner(t.cp.db, 'back.localhost'))?.digest, v1.digest);
       await t.call('POST', '/api/apps/back/environments/production/unfreeze', { body: {} });
+    });
+
+    test('rollback to a deployment production served, after its preview was removed: production on its digest, proved by the route event, no build', { timeout: 240_000 }, async () => {
+      const { t } = plane;
+      await t.call('POST', '/api/apps', { body: { name: 'pruned' } });
+      const v1 = await deployVersion(t, 'pruned', 'v1');
+      assert.equal((await waitForPromotion(t, (await promote(t, v1.id)).id)).state, 'healthy');
+      const v2 = await deployVersion(t, 'pruned', 'v2');
+      assert.equal((await waitForPromotion(t, (await promote(t, v2.id)).id)).state, 'healthy');
+      const ordinary = (await t.call('GET', `/api/apps/pruned/promotions`)).body.items[0];
+      assert.equal(ordinary.gates['preview artifact exactly matches'].evidence.proof, 'preview', 'an ordinary promotion proves its bytes by its preview');
+
+      // v1's preview goes away, as deleting or pruning a preview does: its route owner is removed.
+      const removePreview = async (deploymentId: string) => {
+        const [row] = await t.cp.db.query<{ preview_environment_id: string }>('SELECT preview_environment_id FROM deployments WHERE id = $1', [deploymentId]);
+        await t.cp.db.transaction((tx) => removeRouteOwners(tx, row!.preview_environment_id, new Date()));
+        t.cp.routeFeed.poke();
+      };
+      await removePreview(v1.id);
+      assert.equal(await findRouteOwner(t.cp.db, v1.previewHost), undefined);
+      const builds = async () => ((await t.cp.db.query<{ n: number }>("SELECT count(*)::int AS n FROM operations WHERE kind = 'deploy' AND id IN (SELECT operation_id FROM deployments d JOIN apps a ON a.id = d.app_id WHERE a.name = 'pruned')"))[0]!.n);
+      assert.equal(await builds(), 2);
+
+      const res = await t.call('POST', '/api/apps/pruned/rollback', { body: {} });
+      assert.equal(res.status, 202, JSON.stringify(res.body));
+      assert.equal(res.body.deploymentId, v1.id);
+      const done = await waitForPromotion(t, res.body.id);
+      assert.equal(done.state, 'healthy', done.reason);
+      const gate = done.gates['preview artifact exactly matches'];
+      assert.equal(gate.status, 'pass');
+      assert.equal(gate.evidence.proof, 'served in production');
+      assert.equal(gate.evidence.previewOwner, null);
+      assert.deepEqual([gate.evidence.productionRouteEvent.hostname, gate.evidence.productionRouteEvent.epoch], ['pruned.localhost', 1]);
+      assert.match(gate.evidence.reason, /production gets sha256:[0-9a-f]{64}, the artifact production served at epoch 1 \(route event \d+; its preview is gone\), verified in the artifact store/);
+      const owner = await findRouteOwner(t.cp.db, 'pruned.localhost');
+      assert.deepEqual([owner?.deploymentId, owner?.digest, owner?.epoch], [v1.id, v1.digest, 3]);
+      assert.equal(await builds(), 2, 'no build ran');
+
+      // Without its preview, a deployment production never served is refused: promoted or rolled back to.
+      const v3 = await deployVersion(t, 'pruned', 'v3');
+      await removePreview(v3.id);
+      const promoted = await waitForPromotion(t, (await promote(t, v3.id)).id);
+      assert.equal(promoted.state, 'failed');
+      assert.match(promoted.gates['preview artifact exactly matches'].evidence.reason, /does not serve .* of deployment/);
+      const back = await t.call('POST', '/api/apps/pruned/rollback', { body: { to: v3.shortId } });
+      assert.equal(back.status, 202, JSON.stringify(back.body));
+      const refused = await waitForPromotion(t, back.body.id);
+      assert.equal(refused.state, 'failed');
+      assert.match(refused.gates['preview artifact exactly matches'].evidence.reason, /production never served it: a rollback goes back only to bytes production served/);
+      assert.equal((await findRouteOwner(t.cp.db, 'pruned.localhost'))?.deploymentId, v1.id, 'production stays on v1');
+      assert.equal(await builds(), 3, 'only v3\'s own deploy built');
     });
 
     test('rollback over a migration that dropped a column the earlier artifact uses: failed, DB rollback unsafe, naming it', { timeout: 240_000 }, async () => {

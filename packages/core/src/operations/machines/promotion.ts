@@ -35,7 +35,7 @@ export const promotionMachine = {
     {
       name: 'preview artifact exactly matches',
       guards: ['route_cas'],
-      description: 'The artifact to promote has the digest its preview served, so production runs exactly what was reviewed and nothing is rebuilt.',
+      description: 'The artifact to promote has the digest its preview served (for a rollback whose preview is gone, the digest a production route event named when production served it) and is verified by that digest in the store, so production runs exactly what was reviewed and nothing is rebuilt.',
     },
     {
       name: 'route epoch predecessor current',
