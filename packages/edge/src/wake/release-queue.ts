@@ -15,7 +15,7 @@ export interface QueuedHold {
 
 export interface ReleaseQueueOptions {
   table: RouteTable;
-  /** Released requests in flight at once per ready target of the route (32 unless told). */
+  /** Released requests in flight at once per ready target of the route (64 unless told). */
   windowPerTarget?: number;
   /** The most in flight at once for one route, however many targets it has (256 unless told). */
   maxWindow?: number;
@@ -50,7 +50,7 @@ export class ReleaseQueue {
 
   constructor(options: ReleaseQueueOptions) {
     this.#table = options.table;
-    this.#perTarget = options.windowPerTarget ?? 32;
+    this.#perTarget = options.windowPerTarget ?? 64;
     this.#max = options.maxWindow ?? 256;
     this.#slotMs = options.slotMs ?? 100;
   }
