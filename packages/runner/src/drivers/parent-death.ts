@@ -13,10 +13,13 @@ function setprivPath(): Promise<string | null> {
 /**
  * Ties an app's process to the runner's life: if the runner dies (SIGKILL, a crash), the kernel
  * sends SIGKILL to the app's top process (bwrap, or the shell when unsandboxed), and bubblewrap's
- * --die-with-parent takes the sandbox down with it. Sandboxes were seen here outliving the process
- * that started them (bwrap with parent pid 1, its app still listening), so the parent-death signal
- * is set on the top process itself rather than left to bwrap. Where setpriv is missing the argv
- * is unchanged.
+ * --die-with-parent takes the sandbox down with it. Where setpriv is missing the argv is unchanged.
+ *
+ * One window stays open: bwrap arms the parent-death signal of the sandbox's init only once the
+ * init has set the sandbox up, so a runner that dies during those milliseconds can still leave
+ * an init behind. The sandboxes once seen outliving their runner (parent pid 1, app listening)
+ * came from a wider form of that window, a stop that killed bwrap mid-setup, which the driver no
+ * longer does (see sandbox-init.ts).
  */
 export async function withParentDeathSignal(argv: string[]): Promise<string[]> {
   const setpriv = await setprivPath();

@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import type { Readable } from 'node:stream';
 import { appEnvironment } from './app-environment.js';
 import type { AllocationSpec, Driver, OutputStream, RunningAllocation } from './driver.js';
 import { guardMemory, type MemoryLimitMode } from './memory-limit.js';
 import { LineSplitter } from './output-lines.js';
 import { ProcessAllocation } from './process-allocation.js';
 import { bwrapPath, sandboxArgs } from './sandbox.js';
+import { readSandboxInit } from './sandbox-init.js';
 import { withParentDeathSignal } from './parent-death.js';
 import { makeWorkingCopy, removeWorkingCopy } from './working-copy.js';
 
@@ -42,11 +44,12 @@ export class ProcessDriver implements Driver {
     // same signal through the process group, decides for itself how to finish.
     const shell = ['/bin/sh', '-c', `trap : TERM\n${spec.command}`];
     const memory = await guardMemory(spec.allocationId, spec.memoryBytes, this.#options.memoryLimit);
-    const argv = await withParentDeathSignal(memory.wrap(bwrap ? [bwrap, ...sandboxArgs(copy, shell)] : shell));
+    const argv = await withParentDeathSignal(memory.wrap(bwrap ? [bwrap, ...sandboxArgs(copy, shell, { infoFd: 3 })] : shell));
 
     // Detached: the child leads a new process group, which is what stop() and the memory limit
-    // signal, and a Ctrl-C in the runner's terminal does not reach the apps.
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: copy.root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    // signal, and a Ctrl-C in the runner's terminal does not reach the apps. In the sandbox, fd 3
+    // carries bwrap's word on the sandbox's init (setpriv and the cgroup shell pass it through).
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: copy.root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe', bwrap ? 'pipe' : 'ignore'] });
     try {
       await once(child, 'spawn');
     } catch (error) {
@@ -64,7 +67,7 @@ export class ProcessDriver implements Driver {
       allocationId: spec.allocationId,
       address: { host: '127.0.0.1', port: spec.port },
       child,
-      sandboxed: bwrap !== null,
+      sandboxInit: bwrap ? readSandboxInit(child.stdio[3] as Readable) : null,
       memory,
       cleanup: async () => {
         stdout.end();

@@ -10,8 +10,12 @@ export interface ProcStat {
   pid: number;
   ppid: number;
   pgid: number;
+  /** The state letter: R running, S sleeping, D in the kernel, T stopped, Z a zombie (exited, not yet reaped). */
+  state: string;
   /** User plus system CPU time, in clock ticks. */
   cpuTicks: number;
+  /** When the process started, in clock ticks after boot: with the pid, it names one process, never a later one that reuses the pid. */
+  startTime: number;
 }
 
 /**
@@ -31,13 +35,21 @@ export async function readProcStat(pid: number): Promise<ProcStat | null> {
   // The command name (field 2) is in parentheses and may itself hold spaces or parentheses, so the
   // fields are counted from the last closing parenthesis.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  // After the name: state(3) ppid(4) pgrp(5) ... utime(14) stime(15).
+  // After the name: state(3) ppid(4) pgrp(5) ... utime(14) stime(15) ... starttime(22).
   return {
     pid,
     ppid: Number(fields[1]),
     pgid: Number(fields[2]),
+    state: fields[0] ?? '?',
     cpuTicks: Number(fields[11]) + Number(fields[12]),
+    startTime: Number(fields[19]),
   };
+}
+
+/** Whether `pid` is still the process that started at `startTime` and has not exited (a zombie has). */
+export async function stillRuns(pid: number, startTime: number): Promise<boolean> {
+  const stat = await readProcStat(pid);
+  return stat !== null && stat.startTime === startTime && stat.state !== 'Z' && stat.state !== 'X';
 }
 
 /** Every process on the host, read from /proc/*\/stat. Processes that vanish mid-read are skipped. */
@@ -85,8 +97,13 @@ export async function treeResidentBytes(tree: readonly ProcStat[]): Promise<numb
  * point of the call is that nothing of it keeps running.
  */
 export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  signalProcess(-pgid, signal);
+}
+
+/** Sends a signal to one process (or, with a negative pid, to a group); one that is already gone is not an error. */
+export function signalProcess(pid: number, signal: NodeJS.Signals): void {
   try {
-    process.kill(-pgid, signal);
+    process.kill(pid, signal);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
   }

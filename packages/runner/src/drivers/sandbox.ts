@@ -35,10 +35,13 @@ const namespaceFlags = [
   '--unshare-pid',
   '--unshare-ipc',
   '--unshare-uts',
-  // If the runner dies, its allocations die with it instead of running on unobserved.
+  // If the runner dies, its allocations die with it instead of running on unobserved. bwrap arms
+  // this in the sandbox's init only once the init has set the sandbox up: a bwrap that dies before
+  // then leaves the init running (see sandbox-init.ts for how the driver covers that).
   '--die-with-parent',
-  // A new session: the app cannot push keystrokes into the runner's terminal (TIOCSTI). It also
-  // puts the app in a process group of its own, which is the group the driver sends SIGTERM to.
+  // A new session: the app cannot push keystrokes into the runner's terminal (TIOCSTI). bwrap's
+  // init calls setsid() before it forks the app, so the init and the app leave bwrap's process
+  // group for one of their own, which is the group the driver sends SIGTERM to.
   '--new-session',
 ] as const;
 
@@ -51,10 +54,14 @@ const namespaceFlags = [
  * The network namespace is deliberately shared with the host: the app listens on
  * 127.0.0.1:<port> and the edge on the same host reaches it there. The isolation is of the
  * filesystem and of processes, not of the network.
+ *
+ * With `infoFd`, bwrap writes the pid of the sandbox's init to that descriptor as soon as it has
+ * made it (see sandbox-init.ts): the driver stops a sandbox through its init.
  */
-export function sandboxArgs(mounts: SandboxMounts, argv: readonly string[]): string[] {
+export function sandboxArgs(mounts: SandboxMounts, argv: readonly string[], options: { infoFd?: number } = {}): string[] {
   return [
     ...namespaceFlags,
+    ...(options.infoFd !== undefined ? ['--info-fd', String(options.infoFd)] : []),
     '--ro-bind', '/', '/',
     '--dev', '/dev',
     '--proc', '/proc',
