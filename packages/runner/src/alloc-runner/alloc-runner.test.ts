@@ -3,7 +3,10 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { eventually } from '@berth/testkit';
+import { describeProcesses, liveProcessesOf } from '../test-support/live-processes.js';
+import type { RecordingControlPlane } from '../test-support/recording-control-plane.js';
 import { runnerFixture, type RunnerFixture } from '../test-support/runner-fixture.js';
+import type { AllocRunner } from './alloc-runner.js';
 
 let fixture: RunnerFixture;
 before(async () => {
@@ -136,6 +139,46 @@ test('a stop while the app is still warming up cancels it: failed, with its proc
   const exited = await Promise.race([running.exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5000))]);
   assert.equal(exited, true, 'the process was stopped');
   assert.equal(controlPlane.reportInto('failed')?.evidence?.killed, false);
+  // And the host agrees: nothing of the allocation runs, its sandbox included.
+  const left = liveProcessesOf(fixture.allocationDir('cancelled'));
+  assert.equal(left.length, 0, `still running:\n${describeProcesses(left)}`);
+});
+
+test('a stop at any point of the start or the readiness wait leaves no process of the allocation running', async () => {
+  // Each point is a moment the stop can arrive at: with the start, at each report on the way, the
+  // moment the driver has spawned the sandbox, and into the readiness wait.
+  const points: Array<{ name: string; arm: (runner: AllocRunner, controlPlane: RecordingControlPlane) => Promise<void> | void }> = [
+    { name: 'with-start', arm: (runner) => void runner.stop(1_000, 'cancelled') },
+    ...(['pulling', 'starting'] as const).map((state) => ({
+      name: `at-${state}`,
+      arm: (runner: AllocRunner, controlPlane: RecordingControlPlane) => {
+        controlPlane.refuseWhen = (report) => {
+          if (report.to === state) void runner.stop(1_000, 'cancelled');
+          return undefined;
+        };
+      },
+    })),
+    { name: 'at-spawn', arm: (runner) => void (fixture.onStarted = () => void runner.stop(1_000, 'cancelled')) },
+    ...[0, 20, 100, 300].map((ms) => ({
+      name: `readiness-${ms}`,
+      arm: (runner: AllocRunner) => void (fixture.onStarted = () => void setTimeout(() => void runner.stop(1_000, 'cancelled'), ms)),
+    })),
+  ];
+  try {
+    for (const point of points) {
+      const { runner, controlPlane } = fixture.runner(point.name, { env: { BERTH_FAKE: 'late-ready:60000' } });
+      const starting = runner.start();
+      await point.arm(runner, controlPlane);
+      const outcome = await runner.outcome;
+      assert.ok(['stopped', 'failed'].includes(outcome.state), `${point.name}: ended ${outcome.state}`);
+      assert.ok(['stopped', 'failed'].includes(await starting), point.name);
+      fixture.onStarted = undefined;
+      const left = liveProcessesOf(fixture.allocationDir(point.name));
+      assert.equal(left.length, 0, `${point.name}: still running after the stop:\n${describeProcesses(left)}`);
+    }
+  } finally {
+    fixture.onStarted = undefined;
+  }
 });
 
 test('a stop before the runner started stops a planned allocation with nothing to drain', async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { eventually, tempDir } from '@berth/testkit';
 import { freePort } from '../alloc-runner/free-port.js';
+import { killLeftovers } from '../test-support/live-processes.js';
 import type { AllocationSpec } from './driver.js';
 import { parseFakeBehaviour } from './fake-behaviour.js';
 import { FakeDriver } from './fake-driver.js';
@@ -15,7 +16,10 @@ before(async () => {
   dir = await tempDir('berth-fake-driver-');
   await mkdir(join(dir.path, 'artifact'));
 });
-after(() => dir.remove());
+after(async () => {
+  killLeftovers(dir.path, 'fake-driver');
+  await dir.remove();
+});
 
 async function spec(name: string, fake?: string): Promise<AllocationSpec> {
   return {

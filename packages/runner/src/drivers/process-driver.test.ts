@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { eventually, tempDir } from '@berth/testkit';
 import { freePort } from '../alloc-runner/free-port.js';
+import { killLeftovers } from '../test-support/live-processes.js';
 import { getJson, writeTestApp } from '../test-support/test-app.js';
 import type { OutputStream, RunningAllocation } from './driver.js';
 import { ProcessDriver } from './process-driver.js';
@@ -31,6 +32,7 @@ before(async () => {
 after(async () => {
   delete process.env.BERTH_RUNNER_ONLY;
   await running?.stop(2_000);
+  killLeftovers(dir.path, 'process-driver');
   await dir.remove();
 });
 

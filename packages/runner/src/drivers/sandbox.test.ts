@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { eventually, tempDir } from '@berth/testkit';
 import { freePort } from '../alloc-runner/free-port.js';
+import { killLeftovers } from '../test-support/live-processes.js';
 import { getJson, writeTestApp } from '../test-support/test-app.js';
 import type { RunningAllocation } from './driver.js';
 import { ProcessDriver } from './process-driver.js';
@@ -39,6 +40,7 @@ before(async () => {
 
 after(async () => {
   await running?.stop(2_000);
+  if (dir) killLeftovers(dir.path, 'sandbox');
   await rm(hostOnlyFile, { force: true });
   await rm(hostPlanted, { force: true });
   await dir?.remove();
@@ -89,6 +91,7 @@ test('without the sandbox the allocation says so', async () => {
     const { killed } = await unsandboxed.stop(2_000);
     assert.equal(killed, false);
   } finally {
+    killLeftovers(local.path, 'sandbox');
     await local.remove();
   }
 });

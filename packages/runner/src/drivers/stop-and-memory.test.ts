@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { eventually, tempDir } from '@berth/testkit';
 import { freePort } from '../alloc-runner/free-port.js';
+import { killLeftovers } from '../test-support/live-processes.js';
 import { getJson, writeTestApp } from '../test-support/test-app.js';
 import type { AllocationSpec } from './driver.js';
 import { ProcessDriver } from './process-driver.js';
@@ -14,7 +15,10 @@ before(async () => {
   dir = await tempDir('berth-stop-memory-');
   app = await writeTestApp(join(dir.path, 'artifact'));
 });
-after(() => dir.remove());
+after(async () => {
+  killLeftovers(dir.path, 'stop-and-memory');
+  await dir.remove();
+});
 
 async function spec(name: string, env: Record<string, string>, memoryBytes: number): Promise<AllocationSpec> {
   return { allocationId: `alloc_${name}`, artifactDir: app.artifactDir, workDir: join(dir.path, name), command: app.command, port: await freePort(), env, memoryBytes };
