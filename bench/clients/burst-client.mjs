@@ -6,7 +6,16 @@
 //
 // Prints one JSON line: { connectMs, results: [{ i, port, status, ms, retryAfter, code, error }] },
 // `code` being the error code of an answer the edge gave itself (app_waking, wake_failed, ...).
+//
+// With `"spawn": {"folder": F, "port": P, "health": "/healthz"}` it is the stampede's floor: the app
+// (`node server.js` in F, PORT=P) is started first, polled until its health path answers 200, and
+// the burst goes straight to it (targets: [{ port: P, count }]); the app is stopped afterwards. It
+// inherits this process's core and priority, as an app inherits the runner's.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { request } from 'node:http';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 
 const order = JSON.parse(process.argv[2]);
 
@@ -62,6 +71,23 @@ function exchange(i, port, socket, request) {
   });
 }
 
+/** Starts the app and waits until its health path answers 200. */
+async function startApp({ folder, port, health }) {
+  const app = spawn(process.execPath, [join(folder, 'server.js')], { cwd: folder, env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
+  for (;;) {
+    const status = await new Promise((resolve) => {
+      request({ host: '127.0.0.1', port, path: health ?? '/', agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+      }).on('error', () => resolve(0)).end();
+    });
+    if (status === 200) return app;
+    if (app.exitCode !== null) throw new Error(`the app exited (${app.exitCode}) before it was ready`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+const app = order.spawn ? await startApp(order.spawn) : undefined;
 const started = performance.now();
 const planned = order.targets.flatMap(({ port, count }) => Array.from({ length: count }, () => port));
 const sockets = await Promise.all(planned.map((port) => open(port)));
@@ -70,4 +96,8 @@ const results = await Promise.all(planned.map((port, i) => {
   const request = Buffer.from(`GET ${order.path}?n=${i} HTTP/1.1\r\nHost: ${order.host}\r\nAccept: application/json\r\nUser-Agent: berth-bench\r\nConnection: close\r\n\r\n`);
   return exchange(i, port, sockets[i], request);
 }));
+if (app) {
+  app.kill('SIGKILL');
+  if (app.exitCode === null && app.signalCode === null) await once(app, 'exit');
+}
 console.log(JSON.stringify({ connectMs, results }));

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { deployApp, environmentCounts, measureAroundEdges, memoryOf, putToSleep, resetPeakMemory, startBerthEdge, startControlPlane, startRunner, waitHot } from '../lib/berth-stack.mjs';
 import { writeBenchApp } from '../lib/bench-app.mjs';
 import { differenceOf, spread } from '../lib/percentiles.mjs';
+import { freePort } from '../lib/children.mjs';
 import { burst } from '../lib/wake-clients.mjs';
 
 const REQUESTS = 1_000;
@@ -16,6 +17,10 @@ const MiB = 1024 * 1024;
 /** @type {import('../lib/scenario.mjs').Peer[]} */
 const peers = [
   { id: 'single', label: '1 GET, 1 edge', start: async (_ctx, f) => ({ port: f.edges[0].port, entry: f.edges[0].entry }) },
+  // The app's own share: the same app freshly started by hand and sent the 1,000 GETs straight
+  // (no platform), as soon as its health path answers. A just-started Node process serves its
+  // first thousand requests slowly; a stampede through the edge cannot be faster than this.
+  { id: 'direct', label: `${REQUESTS.toLocaleString('en')} GETs, app direct`, start: async (_ctx, f) => ({ port: f.edges[0].port, entry: f.edges[0].entry }) },
   { id: 'oneEdge', label: `${REQUESTS.toLocaleString('en')} GETs, 1 edge`, start: async (_ctx, f) => ({ port: f.edges[0].port, entry: f.edges[0].entry }) },
   { id: 'twoEdges', label: `${REQUESTS.toLocaleString('en')} GETs, 2 edges`, start: async (_ctx, f) => ({ port: f.edges[0].port, entry: f.edges[0].entry }) },
 ];
@@ -29,13 +34,15 @@ export const stampede = {
     await startRunner(cp, ctx.dir);
     const edges = [];
     for (const name of EDGES) edges.push(await startBerthEdge(cp, { name, dir: ctx.dir, profileDir: ctx.profileDir }));
-    const deployment = await deployApp(cp, 'stampede-bench', writeBenchApp(join(ctx.dir, 'app')));
+    const folder = writeBenchApp(join(ctx.dir, 'app'));
+    const deployment = await deployApp(cp, 'stampede-bench', folder);
     await waitHot(cp, deployment.environmentId, EDGES);
     ctx.progress(`  deployed ${deployment.id} as ${deployment.host}`);
-    return { cp, edges, deployment };
+    return { cp, edges, deployment, folder };
   },
   peers,
   async measure(peer, _server, ctx, fixture) {
+    if (peer.id === 'direct') return directBurst(fixture);
     const { result, disturbance, otherCores } = await measureAroundEdges(fixture.edges, ctx.pinned, () => stampedeRound(peer, fixture));
     return { ...result, disturbance, otherCores };
   },
@@ -56,6 +63,7 @@ export const stampede = {
   ratios: (s) => ({
     '1 edge: p99 - single p50 (ms)': overSingle(s, 'oneEdge'),
     '2 edges: p99 - single p50 (ms)': overSingle(s, 'twoEdges'),
+    'app direct: p99 (ms), for reference': s.direct?.p99Ms === undefined ? undefined : { value: s.direct.p99Ms.median, ofMedians: s.direct.p99Ms.median },
   }),
   targets: [
     { label: 'wake operations per stampede != 1 (rounds)', value: (s) => (s.oneEdge?.wrongWakes?.sum ?? 0) + (s.twoEdges?.wrongWakes?.sum ?? 0), op: '==', threshold: 0 },
@@ -110,4 +118,14 @@ async function stampedeRound(peer, fixture) {
   }
   const own = spread(times);
   return { firstMs: Math.min(...times), p50Ms: own.p50, p99Ms: own.p99, maxMs: own.max, answered: times.length, failed, wakes, allocationStarts: starts, wrongWakes, wrongStarts, rssGrowthMiB: growth, connectMs };
+}
+
+/** The floor of a stampede: the app started by hand, then the GETs straight to it (see `direct`). */
+async function directBurst(fixture) {
+  const port = await freePort();
+  const answer = await burst({ targets: [{ port, count: REQUESTS }], host: fixture.deployment.host, spawn: { folder: fixture.folder, port, health: '/healthz' } });
+  const times = answer.results.map((result) => result.ms);
+  const failed = answer.results.filter((result) => result.status !== 200).length;
+  const own = spread(times);
+  return { firstMs: Math.min(...times), p50Ms: own.p50, p99Ms: own.p99, maxMs: own.max, answered: times.length, failed, connectMs: answer.connectMs };
 }
