@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { appEnvironment } from './app-environment.js';
@@ -16,6 +16,11 @@ export interface ProcessDriverOptions {
   sandbox?: 'auto' | 'off';
   /** `auto` (the default) uses a cgroup v2 memory.max when the host allows one; `watchdog` always samples RSS instead. */
   memoryLimit?: MemoryLimitMode;
+  /**
+   * Starts the allocation's top process: node's `spawn` unless a test wraps it, to act on the
+   * child the moment it exists (before bwrap has made its sandbox).
+   */
+  spawn?: (command: string, args: readonly string[], options: SpawnOptions) => ChildProcess;
 }
 
 /**
@@ -31,7 +36,7 @@ export class ProcessDriver implements Driver {
   readonly #options: Required<ProcessDriverOptions>;
 
   constructor(options: ProcessDriverOptions = {}) {
-    this.#options = { sandbox: options.sandbox ?? 'auto', memoryLimit: options.memoryLimit ?? 'auto' };
+    this.#options = { sandbox: options.sandbox ?? 'auto', memoryLimit: options.memoryLimit ?? 'auto', spawn: options.spawn ?? spawn };
   }
 
   async start(spec: AllocationSpec, onOutput: (stream: OutputStream, line: string) => void): Promise<RunningAllocation> {
@@ -49,7 +54,7 @@ export class ProcessDriver implements Driver {
     // Detached: the child leads a new process group, which is what stop() and the memory limit
     // signal, and a Ctrl-C in the runner's terminal does not reach the apps. In the sandbox, fd 3
     // carries bwrap's word on the sandbox's init (setpriv and the cgroup shell pass it through).
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: copy.root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe', bwrap ? 'pipe' : 'ignore'] });
+    const child = this.#options.spawn(argv[0]!, argv.slice(1), { cwd: copy.root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe', bwrap ? 'pipe' : 'ignore'] });
     try {
       await once(child, 'spawn');
     } catch (error) {
