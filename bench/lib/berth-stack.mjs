@@ -152,8 +152,13 @@ export async function latestWakeTimeline(cp, environmentId) {
   const origin = Date.parse(wake.created_at);
   const events = async (operationId) => (await cp.query('SELECT at, to_state FROM operation_events WHERE operation_id = $1 ORDER BY seq', [operationId]))
     .map((event) => ({ state: event.to_state, atMs: Date.parse(event.at) - origin }));
+  // The wake names its allocation once its own step has seen it placed (it looks every 100 ms);
+  // the answer can come first, so until then the environment's first allocation since the wake
+  // began is the one it started.
   const allocationId = wake.output?.allocationId;
-  const [allocation] = allocationId ? await cp.query('SELECT operation_id, created_at FROM allocations WHERE id = $1', [allocationId]) : [];
+  const [allocation] = allocationId
+    ? await cp.query('SELECT operation_id, created_at FROM allocations WHERE id = $1', [allocationId])
+    : await cp.query('SELECT operation_id, created_at FROM allocations WHERE environment_id = $1 AND created_at >= $2 ORDER BY created_at, id LIMIT 1', [environmentId, wake.created_at]);
   return {
     wakeId: wake.id,
     state: wake.state,
