@@ -27,7 +27,10 @@ export const wakeBudget = {
   async setup(ctx) {
     // The wake itself gives up 8 s after it began (the readiness timeout, never below the budget):
     // held requests get their 503 at the budget, before the wake fails, and the run moves on.
-    const cp = await startControlPlane({ wakesPerMinute: 1_000_000, crashLimit: 1_000, wakeReadinessTimeoutMs: 8_000 });
+    // Every round's attempt fails readiness by design: a crash window of 1 s keeps those failures
+    // from adding up into the scheduler's crash-loop back-off (1 s, 2 s, 4 s, ... before the next
+    // placement), which from the third round held the next wake's allocation past its deadline.
+    const cp = await startControlPlane({ wakesPerMinute: 1_000_000, crashLimit: 1_000, crashWindowMs: 1_000, wakeReadinessTimeoutMs: 8_000 });
     await startRunner(cp, ctx.dir);
     const edge = await startBerthEdge(cp, { name: EDGE, dir: ctx.dir, profileDir: ctx.profileDir });
     await cp.api('POST', '/api/apps', { name: APP }, [201]);
