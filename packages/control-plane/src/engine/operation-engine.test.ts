@@ -136,15 +136,22 @@ for (const { backend, skip } of await storeBackends()) {
       engines.push(a);
       const b = engine('stale-b', { clock, leaseMs: 1000 });
       const { operation } = await create(a);
-      await a.runOnce();
-      await aInStep;
-      clock.advance(5000); // A's lease has expired (and its renewals, on the fake clock, cannot catch up).
-      await t.db.query('UPDATE operations SET lease_expires_at = $2 WHERE id = $1', [operation.id, new Date(clock.now() - 1)]);
-      await b.runOnce();
-      await b.idle();
+      // A stays stuck in its step until released, whatever fails: a stuck step would keep its
+      // lease renewals (and this file) running.
+      try {
+        await a.runOnce();
+        await aInStep;
+        clock.advance(5000); // A's lease has expired (and its renewals, on the fake clock, cannot catch up).
+        await t.db.query('UPDATE operations SET lease_expires_at = $2 WHERE id = $1', [operation.id, new Date(clock.now() - 1)]);
+        // B's claim skips a row that A's last renewal (refused: the lease had expired) still has
+        // locked at that instant (FOR UPDATE SKIP LOCKED), so B tries again until it claims.
+        for (let tries = 0; tries < 100 && (await b.runOnce()) === 0; tries++) await new Promise((resolve) => setTimeout(resolve, 20));
+        await b.idle();
+      } finally {
+        releaseA();
+      }
       const afterB = await findOperation(t.db, operation.id);
       assert.equal(afterB?.state, 'done');
-      releaseA();
       await a.idle();
       const final = await findOperation(t.db, operation.id);
       assert.deepEqual(final, afterB, 'the stale executor wrote nothing');
