@@ -5,7 +5,7 @@ import type { EdgeContext, EdgeLog, EdgeTraffic } from './edge-context.js';
 import { writeRawRefusal, type RefusalStatus } from './edge-responses.js';
 import { abortForParserError, handleRequest } from './request-handler.js';
 import { LoadBalancer } from './load-balancer.js';
-import type { RouteTable, Target } from './route-table.js';
+import type { RouteTable } from './route-table.js';
 import { TargetPool } from './target-pool.js';
 import { openTunnel } from './websocket-tunnel.js';
 
@@ -94,18 +94,20 @@ export function createEdgeServer(options: EdgeServerOptions): EdgeServer {
   // retired, and allocations that became ready since the last burst get a spare connection, so the
   // first request a swap or a wake sends them does not wait for a handshake. The first burst is a
   // whole snapshot: its allocations get connections as requests need them.
+  // The table keeps this bookkeeping as routes change, so a change to one of 10,000 routes costs
+  // the pool's few allocations, not a walk over every route.
   let pruneScheduled = false;
-  let known: Map<string, Target> | undefined = options.table.awaitingFirstSnapshot ? undefined : options.table.readyTargets();
-  const stopWatching = options.table.onChange(() => {
+  const table = options.table;
+  const isReady = (allocationId: string) => table.isReadyAllocation(allocationId);
+  table.takeNewlyReady();
+  const stopWatching = table.onChange(() => {
     if (pruneScheduled) return;
     pruneScheduled = true;
     queueMicrotask(() => {
       pruneScheduled = false;
-      const ready = options.table.readyTargets();
-      pool.retainOnly(new Set(ready.keys()));
-      if (known !== undefined) pool.warm(newTargets(ready, known));
-      known = ready;
-      options.traffic?.routesChanged(options.table.allocationIds());
+      pool.retainOnly(isReady);
+      pool.warm(table.takeNewlyReady());
+      options.traffic?.routesChanged(table.allocationIds());
     });
   });
 
@@ -159,8 +161,4 @@ function clientErrorStatus(code: string | undefined): RefusalStatus {
   if (code === 'HPE_HEADER_OVERFLOW') return 431;
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return 408;
   return 400;
-}
-
-function* newTargets(ready: ReadonlyMap<string, Target>, known: ReadonlyMap<string, Target>): Generator<Target> {
-  for (const [allocationId, target] of ready) if (!known.has(allocationId)) yield target;
 }

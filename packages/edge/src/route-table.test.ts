@@ -72,3 +72,35 @@ test('listeners hear every change, and allocationIds names every target of every
   table.remove('a.test');
   assert.equal(changes, 3);
 });
+
+test('the table keeps which allocations are ready as routes change, and which became ready since it was last asked', () => {
+  const table = new RouteTable();
+  table.replace([route('a.test', 'dep_a'), route('b.test', 'dep_b', 1, [target('alloc_shared')]), route('c.test', 'dep_c', 1, [target('alloc_shared')])]);
+  assert.deepEqual(table.takeNewlyReady(), [], 'a whole snapshot is not news');
+  assert.equal(table.isReadyAllocation('alloc_shared'), true);
+
+  // One of two routes naming an allocation moves off it: still named, still ready.
+  table.update(route('b.test', 'dep_b2', 2, [target('alloc_b2')]));
+  assert.deepEqual(table.takeNewlyReady().map((t) => t.allocationId), ['alloc_b2']);
+  assert.deepEqual(table.takeNewlyReady(), [], 'each only once');
+  assert.equal(table.isReadyAllocation('alloc_shared'), true);
+  table.remove('c.test');
+  assert.equal(table.isReadyAllocation('alloc_shared'), false, 'named by no route and not announced: not ready');
+  assert.deepEqual([...table.allocationIds()].sort(), ['alloc_b2', 'alloc_dep_a']);
+
+  // Announced by the feed before any route names it (a promotion's new allocation).
+  table.addReadyTarget(target('alloc_next'));
+  table.addReadyTarget(target('alloc_next'));
+  assert.deepEqual(table.takeNewlyReady().map((t) => t.allocationId), ['alloc_next']);
+  assert.equal(table.isReadyAllocation('alloc_next'), true);
+  assert.equal(table.allocationIds().has('alloc_next'), false, 'announced is not routed to');
+  table.update(route('a.test', 'dep_next', 2, [target('alloc_next')]));
+  assert.deepEqual(table.takeNewlyReady(), [], 'already ready when the route named it');
+  assert.equal(table.isReadyAllocation('alloc_dep_a'), false);
+  table.removeReadyTarget('alloc_next');
+  assert.equal(table.isReadyAllocation('alloc_next'), true, 'still a route\'s target');
+
+  // An update with an older epoch changes nothing.
+  assert.equal(table.update(route('a.test', 'dep_old', 1, [target('alloc_old')])), false);
+  assert.equal(table.isReadyAllocation('alloc_old'), false);
+});

@@ -92,6 +92,10 @@ export class RouteTable {
    * to route (only a route's own targets are); the target pool keeps connections to them.
    */
   readonly #ready = new Map<string, Target>();
+  /** Allocation id → how many routes name it as a target; kept as routes change, so no change walks every route. */
+  readonly #named = new Map<string, number>();
+  /** Allocations that became ready (announced, or first named by a route) since `takeNewlyReady`. */
+  #newlyReady: Target[] = [];
   readonly #listeners = new Set<() => void>();
   #awaitingFirstSnapshot: boolean;
   /** Per-environment activity (requests, open work), reported to the control plane for sleep decisions. */
@@ -135,6 +139,10 @@ export class RouteTable {
       next.set(frozen.hostname, frozen);
     }
     this.#routes = next;
+    this.#named.clear();
+    for (const route of next.values()) this.#name(route.targets, 1);
+    // A whole snapshot is not news: its allocations get connections as requests need them.
+    this.#newlyReady = [];
     this.#awaitingFirstSnapshot = false;
     this.#changed();
   }
@@ -149,27 +157,57 @@ export class RouteTable {
     const held = this.#routes.get(frozen.hostname);
     if (held !== undefined && held.epoch > frozen.epoch) return false;
     this.#routes.set(frozen.hostname, frozen);
+    this.#name(frozen.targets, 1);
+    if (held !== undefined) this.#name(held.targets, -1);
     this.#changed();
     return true;
   }
 
   /** Forgets a hostname: it answers 404 from now on. Returns whether it was known. */
   remove(hostname: string): boolean {
-    const removed = this.#routes.delete(normalizeHostname(hostname));
-    if (removed) this.#changed();
-    return removed;
+    const key = normalizeHostname(hostname);
+    const held = this.#routes.get(key);
+    if (held === undefined) return false;
+    this.#routes.delete(key);
+    this.#name(held.targets, -1);
+    this.#changed();
+    return true;
   }
 
-  /** The allocation ids any route currently names; the target pool keeps connections only to these. */
+  /** The allocation ids any route currently names (live sessions to any other are drained). */
   allocationIds(): Set<string> {
-    const ids = new Set<string>();
-    for (const route of this.#routes.values()) for (const target of route.targets) ids.add(target.allocationId);
-    return ids;
+    return new Set(this.#named.keys());
   }
 
-  /** Records a ready allocation the feed announced (see `readyTargets`). */
+  /** Whether a route names the allocation or the feed announced it ready: worth keeping connections to. */
+  isReadyAllocation(allocationId: string): boolean {
+    return this.#named.has(allocationId) || this.#ready.has(allocationId);
+  }
+
+  /** The allocations that became ready since the last call (a whole snapshot's are not counted), once each. */
+  takeNewlyReady(): Target[] {
+    const fresh = this.#newlyReady;
+    this.#newlyReady = [];
+    return fresh;
+  }
+
+  #name(targets: readonly Target[], delta: 1 | -1): void {
+    for (const target of targets) {
+      const count = (this.#named.get(target.allocationId) ?? 0) + delta;
+      if (count > 0) {
+        if (count === 1 && delta === 1 && !this.#ready.has(target.allocationId)) this.#newlyReady.push(target);
+        this.#named.set(target.allocationId, count);
+      } else {
+        this.#named.delete(target.allocationId);
+      }
+    }
+  }
+
+  /** Records a ready allocation the feed announced, routed to or not (see `isReadyAllocation`). */
   addReadyTarget(target: Target): void {
-    this.#ready.set(target.allocationId, { allocationId: target.allocationId, host: target.host, port: target.port });
+    const copy = { allocationId: target.allocationId, host: target.host, port: target.port };
+    if (!this.#ready.has(copy.allocationId) && !this.#named.has(copy.allocationId)) this.#newlyReady.push(copy);
+    this.#ready.set(copy.allocationId, copy);
     this.#changed();
   }
 
@@ -181,13 +219,6 @@ export class RouteTable {
   /** Forgets every ready allocation, before a snapshot announces them all again. */
   clearReadyTargets(): void {
     this.#ready.clear();
-  }
-
-  /** The route's targets and every ready allocation the feed announced: the allocations worth a connection. */
-  readyTargets(): Map<string, Target> {
-    const targets = new Map(this.#ready);
-    for (const route of this.#routes.values()) for (const target of route.targets) targets.set(target.allocationId, target);
-    return targets;
   }
 
   /** Calls `listener` after every change; returns a function that stops it. */

@@ -116,9 +116,9 @@ export class SpareConnections {
     if (!spare.connected) spare.taker = (_error, socket) => socket?.destroy();
   }
 
-  /** Closes the spares of every key not in `keys`. */
-  retainOnly(keys: ReadonlySet<string>): void {
-    for (const key of [...this.#spares.keys()]) if (!keys.has(key)) this.close(key);
+  /** Closes the spares of every key `keep` refuses. */
+  retainOnly(keep: (key: string) => boolean): void {
+    for (const key of [...this.#spares.keys()]) if (!keep(key)) this.close(key);
   }
 
   closeAll(): void {

@@ -142,19 +142,20 @@ export class TargetPool {
    * to the feed as ready): idle sockets close now, sockets serving a request close once it ends.
    * Never cuts a request in flight; a drain decides when that may happen, not a table change.
    */
-  retainOnly(liveAllocationIds: ReadonlySet<string>): void {
+  retainOnly(live: ReadonlySet<string> | ((allocationId: string) => boolean)): void {
+    const isLive = typeof live === 'function' ? live : (allocationId: string) => live.has(allocationId);
     for (const [allocationId, agent] of this.#agents) {
-      if (liveAllocationIds.has(allocationId)) continue;
+      if (isLive(allocationId)) continue;
       this.#agents.delete(allocationId);
       retire(agent);
     }
     for (const [allocationId, pool] of this.#pools) {
-      if (liveAllocationIds.has(allocationId)) continue;
+      if (isLive(allocationId)) continue;
       this.#pools.delete(allocationId);
       // Closes idle connections now and the rest once their requests end.
       pool.close().catch(() => {});
     }
-    this.#spares.retainOnly(liveAllocationIds);
+    this.#spares.retainOnly(isLive);
   }
 
   /** Closes every connection, in use or not: for shutdown, after in-flight requests had their grace. */
