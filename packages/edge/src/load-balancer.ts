@@ -33,6 +33,9 @@ export class LoadBalancer {
       if (pinned !== undefined && pinned !== avoid) return pinned;
     }
     const count = targets.length;
+    // One target (most routes): no rotation to keep, so no WeakMap write per request (with 10,000
+    // routes those writes are 10,000 ephemerons for every garbage collection to walk).
+    if (count === 1) return targets[0] === avoid ? undefined : targets[0];
     const start = this.#cursors.get(route) ?? 0;
     for (let step = 0; step < count; step++) {
       const index = (start + step) % count;
