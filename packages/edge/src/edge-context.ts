@@ -63,8 +63,8 @@ export interface EdgeTraffic {
   handle(exchange: Exchange, expectContinue: boolean): void;
   /** A WebSocket upgrade to a route with a process: placed (session cookie, resume), pinned, held while the app wakes. */
   upgrade(edge: EdgeContext, req: IncomingMessage, client: Duplex, head: Buffer, route: Route, requestId: string): void;
-  /** The route table changed; `allocationIds` are the allocations some route still names. */
-  routesChanged(allocationIds: ReadonlySet<string>): void;
+  /** The route table changed; `isTarget` says which allocations some route still names. */
+  routesChanged(isTarget: (allocationId: string) => boolean): void;
   /** Answers what is held, stops timers and reports once more. */
   close(): Promise<void>;
 }

@@ -92,13 +92,14 @@ export function createEdgeServer(options: EdgeServerOptions): EdgeServer {
 
   // Once per burst of table changes: connections to allocations that are no longer ready are
   // retired, and allocations that became ready since the last burst get a spare connection, so the
-  // first request a swap or a wake sends them does not wait for a handshake. The first burst is a
-  // whole snapshot: its allocations get connections as requests need them.
-  // The table keeps this bookkeeping as routes change, so a change to one of 10,000 routes costs
-  // the pool's few allocations, not a walk over every route.
+  // first request a swap or a wake sends them does not wait for a handshake (a whole snapshot's
+  // allocations get connections as requests need them). The table keeps its bookkeeping as routes
+  // change, so a change to one of 10,000 routes costs the pool's few allocations, not a walk over
+  // every route.
   let pruneScheduled = false;
   const table = options.table;
   const isReady = (allocationId: string) => table.isReadyAllocation(allocationId);
+  const isTarget = (allocationId: string) => table.isTarget(allocationId);
   table.takeNewlyReady();
   const stopWatching = table.onChange(() => {
     if (pruneScheduled) return;
@@ -107,7 +108,7 @@ export function createEdgeServer(options: EdgeServerOptions): EdgeServer {
       pruneScheduled = false;
       pool.retainOnly(isReady);
       pool.warm(table.takeNewlyReady());
-      options.traffic?.routesChanged(table.allocationIds());
+      options.traffic?.routesChanged(isTarget);
     });
   });
 

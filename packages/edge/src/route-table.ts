@@ -174,9 +174,14 @@ export class RouteTable {
     return true;
   }
 
-  /** The allocation ids any route currently names (live sessions to any other are drained). */
+  /** The allocation ids any route currently names. */
   allocationIds(): Set<string> {
     return new Set(this.#named.keys());
+  }
+
+  /** Whether some route names the allocation as a target (live sessions to any other are drained). */
+  isTarget(allocationId: string): boolean {
+    return this.#named.has(allocationId);
   }
 
   /** Whether a route names the allocation or the feed announced it ready: worth keeping connections to. */

@@ -142,8 +142,7 @@ export class TargetPool {
    * to the feed as ready): idle sockets close now, sockets serving a request close once it ends.
    * Never cuts a request in flight; a drain decides when that may happen, not a table change.
    */
-  retainOnly(live: ReadonlySet<string> | ((allocationId: string) => boolean)): void {
-    const isLive = typeof live === 'function' ? live : (allocationId: string) => live.has(allocationId);
+  retainOnly(isLive: (allocationId: string) => boolean): void {
     for (const [allocationId, agent] of this.#agents) {
       if (isLive(allocationId)) continue;
       this.#agents.delete(allocationId);

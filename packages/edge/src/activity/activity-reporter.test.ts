@@ -50,7 +50,7 @@ test('drain reports ride along; a control plane that refuses them still gets the
     const { cp, sessions, reporter, lines } = setUp(refuseDrains);
     const closed: string[] = [];
     sessions.opened({ allocationId: 'alloc_1', environmentId: 'env_a', drainDeadlineMs: 10, activity: undefined, close: () => closed.push('s1') });
-    sessions.routesChanged(new Set());
+    sessions.routesChanged(() => false);
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.deepEqual(closed, ['s1'], 'closed at the deadline');
     await reporter.report();

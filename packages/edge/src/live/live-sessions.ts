@@ -67,10 +67,10 @@ export class LiveSessions {
   }
 
   /** The route table changed: allocations that left every route start draining; one that came back stops. */
-  routesChanged(allocationIds: ReadonlySet<string>): void {
+  routesChanged(isTarget: (allocationId: string) => boolean): void {
     for (const [allocationId, set] of this.#byAllocation) {
       const draining = this.#drains.get(allocationId);
-      if (allocationIds.has(allocationId)) {
+      if (isTarget(allocationId)) {
         if (draining !== undefined) {
           clearTimeout(draining);
           this.#drains.delete(allocationId);

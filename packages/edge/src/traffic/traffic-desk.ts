@@ -157,9 +157,9 @@ export class TrafficDesk implements EdgeTraffic {
     return { method, path, ...extra };
   }
 
-  routesChanged(allocationIds: ReadonlySet<string>): void {
+  routesChanged(isTarget: (allocationId: string) => boolean): void {
     this.holds.routesChanged();
-    this.sessions.routesChanged(allocationIds);
+    this.sessions.routesChanged(isTarget);
     this.wakes.routesChanged(this.table);
   }
 

@@ -76,11 +76,6 @@ export class WakeHolds {
     this.#releases = new ReleaseQueue({ table: options.table });
   }
 
-  /** Requests released to a route that became hot, still waiting for their turn in its window. */
-  get releasing(): number {
-    return this.#releases.waiting;
-  }
-
   get count(): number {
     return this.#count;
   }
@@ -122,13 +117,11 @@ export class WakeHolds {
   routesChanged(): void {
     for (const [hostname, set] of this.#byHost) {
       const route = this.#table.lookup(hostname);
-      if (route !== undefined && route.failedClosed !== true && route.targets.length === 0 && route.hasProcess !== false) continue;
+      const servable = route !== undefined && route.failedClosed !== true && route.hasProcess !== false;
+      if (servable && route.targets.length === 0) continue;
       const released = [...set].filter((entry) => this.remove(entry));
-      if (route !== undefined && route.failedClosed !== true && route.hasProcess !== false) {
-        this.#releases.enqueue(hostname, released);
-        continue;
-      }
-      for (const entry of released) entry.hold.release(route);
+      if (servable) this.#releases.enqueue(hostname, released);
+      else for (const entry of released) entry.hold.release(route);
     }
   }
 
