@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { after, afterEach, before, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { eventually } from '@berth/testkit';
 import Stripe from 'stripe';
 import { sleepyEnvironment, sleepyHost, startSleepingApp, type SleepingApp } from '../test-support/sleeping-app.js';
@@ -92,6 +95,37 @@ test('hot: forwarded once; a redelivery of a processed event is acknowledged wit
   assert.equal(afterRestart.headers['berth-webhook-duplicate'], 'true', 'processed event ids survive a restart');
   assert.equal(upstreamHooks(), 3);
   assert.equal(app.cp.traffic.wakeRequests.length, 0);
+});
+
+test('a delivery whose body arrives in pieces is verified on the whole body and forwarded whole; one piece changed is refused', async () => {
+  // Written 16 bytes at a time with pauses, so the edge reads the body as many chunks.
+  const inPieces = async (payload: string, signature: string): Promise<{ status: number; body: string }> => {
+    const body = Buffer.from(payload);
+    const socket = connect(app.edge.port, '127.0.0.1').setNoDelay(true);
+    await once(socket, 'connect');
+    const answer: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => answer.push(chunk));
+    const closed = once(socket, 'close');
+    socket.write(`POST /webhooks/stripe HTTP/1.1\r\nHost: ${sleepyHost}\r\nContent-Type: application/json\r\nStripe-Signature: ${signature}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
+    for (let at = 0; at < body.length; at += 16) {
+      socket.write(body.subarray(at, at + 16));
+      await delay(3);
+    }
+    await closed;
+    const text = Buffer.concat(answer).toString();
+    return { status: Number(text.slice(9, 12)), body: text.slice(text.indexOf('\r\n\r\n') + 4) };
+  };
+  // The app answers `{"backend": ..., "bytes": n}`, chunked or not.
+  const bytesSeen = (body: string) => Number(/"bytes":(\d+)/.exec(body)?.[1]);
+  const before = upstreamHooks();
+  const payload = event('evt_in_pieces');
+  const whole = await inPieces(payload, signed(payload));
+  assert.equal(whole.status, 200);
+  assert.equal(bytesSeen(whole.body), Buffer.byteLength(payload));
+  const forged = event('evt_in_pieces_forged');
+  const refused = await inPieces(forged.replace('4200', '4201'), signed(forged));
+  assert.equal(refused.status, 401);
+  assert.equal(upstreamHooks(), before + 1);
 });
 
 test('a webhook whose secret the control plane cannot give is not verified, not forwarded and not woken for: 503', async () => {
