@@ -246,21 +246,24 @@ function freezeRoute(route: Route, activity: ActivityRegistry): Route {
     }
     return Object.freeze({ allocationId: target.allocationId, host: target.host, port: target.port });
   });
+  // The fields every proxied request reads come first: an object's fields are laid out in the
+  // order they are written, so with 10,000 routes (one of them read at random per request, rarely
+  // in the CPU's cache) they share the object's first cache line instead of spreading over three.
   return Object.freeze({
+    targets: Object.freeze(targets),
+    failedClosed: route.failedClosed === true,
+    assets: route.assets ?? null,
+    hasProcess: route.hasProcess !== false,
+    activity: activity.of(route.environmentId),
+    classifyWhenHot: (route.matcher?.webhooks.length ?? 0) > 0,
     hostname: normalizeHostname(route.hostname),
     epoch: route.epoch,
     deploymentId: route.deploymentId,
     environmentId: route.environmentId,
-    targets: Object.freeze(targets),
     digest: route.digest,
-    assets: route.assets ?? null,
-    failedClosed: route.failedClosed === true,
-    hasProcess: route.hasProcess !== false,
     matcher: route.matcher ?? null,
     sleeps: route.sleeps !== false,
     wakeBudgetMs: route.wakeBudgetMs ?? defaultWakeBudgetMs,
     drainDeadlineMs: route.drainDeadlineMs ?? defaultDrainDeadlineMs,
-    classifyWhenHot: (route.matcher?.webhooks.length ?? 0) > 0,
-    activity: activity.of(route.environmentId),
   });
 }
