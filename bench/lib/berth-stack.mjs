@@ -172,7 +172,8 @@ export async function latestWakeTimeline(cp, environmentId) {
  * Runs `work` and returns its result with the CPU other work took meanwhile: `disturbance`, the
  * cores used on the edges' core by processes that are not the edges (pinned: only the edges run
  * there, so this is someone else's build or test suite; unpinned: the whole machine's other
- * work), and `otherCores` for the whole machine. The apps a runner starts are process groups of
+ * work), or the time the hypervisor stole from the machine if that was more, and `otherCores`
+ * for the whole machine. The apps a runner starts are process groups of
  * their own, so on core 0 they would look like other work: that core is not what is judged.
  */
 export async function measureAroundEdges(edges, pinned, work) {
@@ -182,7 +183,8 @@ export async function measureAroundEdges(edges, pinned, work) {
   const cpu = cpuBetween(before, cpuSnapshot(groups), { proxyGroup: edges[0].entry.pid, proxyCpu: PROXY_CPU, loadCpu: LOAD_CPU });
   const otherEdges = edges.slice(1).reduce((sum, edge) => sum + (cpu.groupCores.get(edge.entry.pid) ?? 0), 0);
   const edgeCores = edges.reduce((sum, edge) => sum + (cpu.groupCores.get(edge.entry.pid) ?? 0), 0);
-  return { result, edgeCores, disturbance: pinned ? Math.max(0, cpu.otherOnProxyCore - otherEdges) : cpu.otherCores, otherCores: cpu.otherCores };
+  const others = pinned ? Math.max(0, cpu.otherOnProxyCore - otherEdges) : cpu.otherCores;
+  return { result, edgeCores, disturbance: Math.max(others, cpu.stolenCores), otherCores: cpu.otherCores };
 }
 
 /** Resident memory of a process, and its peak since the last reset (VmHWM), in bytes. */

@@ -21,14 +21,16 @@ function processStat(pid) {
  * Time each core spent running processes (user, nice, system), index 0 for the whole machine and
  * 1 + n for core n. Interrupt and softirq time is left out: loopback networking is accounted there
  * and to no process, so counting it would make the run's own traffic look like someone else's.
+ * `steal` is time the hypervisor ran another guest while this one had work: on a shared VM it
+ * slows every process of the run without showing up as anyone's CPU.
  */
 function ticksPerCore() {
   return readFileSync('/proc/stat', 'utf8')
     .split('\n')
     .filter((line) => line.startsWith('cpu'))
     .map((line) => {
-      const [user, nice, system, idle] = line.trim().split(/\s+/).slice(1).map(Number);
-      return { busy: user + nice + system, idle };
+      const [user, nice, system, idle, , , , steal] = line.trim().split(/\s+/).slice(1).map(Number);
+      return { busy: user + nice + system, idle, steal: steal ?? 0 };
     });
 }
 
@@ -53,7 +55,7 @@ export function cpuSnapshot(groups) {
  * Cores used between two snapshots: by each group, and by work that is not the run's, on the
  * whole machine and on each of the two cores the run is laid out on. The proxy (`proxyGroup`) is
  * pinned alone on `proxyCpu`; everything else of the run (the upstream, the load generator, this
- * runner) is counted against `loadCpu`.
+ * runner) is counted against `loadCpu`. `stolenCores` is the hypervisor's steal over both cores.
  */
 export function cpuBetween(before, after, { proxyGroup, proxyCpu, loadCpu } = {}) {
   const seconds = (after.at - before.at) / 1000;
@@ -61,6 +63,7 @@ export function cpuBetween(before, after, { proxyGroup, proxyCpu, loadCpu } = {}
   const cores = (ticks) => (seconds > 0 ? ticks / hz / seconds : 0);
   const busy = (index) => (after.cores[index]?.busy ?? 0) - (before.cores[index]?.busy ?? 0);
   const idle = (index) => (after.cores[index]?.idle ?? 0) - (before.cores[index]?.idle ?? 0);
+  const steal = (index) => (after.cores[index]?.steal ?? 0) - (before.cores[index]?.steal ?? 0);
   let ours = after.self - before.self;
   let proxy = 0;
   const groups = new Map();
@@ -76,6 +79,7 @@ export function cpuBetween(before, after, { proxyGroup, proxyCpu, loadCpu } = {}
     otherOnProxyCore: proxyCpu === undefined ? undefined : other(busy(proxyCpu + 1) - proxy),
     otherOnLoadCore: loadCpu === undefined ? undefined : other(busy(loadCpu + 1) - (ours - proxy)),
     idleOnLoadCore: loadCpu === undefined ? undefined : cores(idle(loadCpu + 1)),
+    stolenCores: other(steal(0)),
     groupCores: groups,
   };
 }
@@ -83,12 +87,13 @@ export function cpuBetween(before, after, { proxyGroup, proxyCpu, loadCpu } = {}
 /**
  * The CPU other work took from a measurement, in cores. Anything on the proxy's core counts (the
  * proxy is alone there). On the core of the upstream and the load generator, other work only took
- * from them if that core had no idle time left: otherwise it ran in time they did not need.
+ * from them if that core had no idle time left: otherwise it ran in time they did not need. Time
+ * the hypervisor stole from either core counts too: it slows the run as another process would.
  */
 function disturbanceOf(cpu, pinned, isProxy) {
-  if (!pinned) return cpu.otherCores;
+  if (!pinned) return Math.max(cpu.otherCores, cpu.stolenCores);
   const onLoadCore = cpu.idleOnLoadCore < 0.05 ? cpu.otherOnLoadCore : 0;
-  return isProxy ? Math.max(cpu.otherOnProxyCore, onLoadCore) : onLoadCore;
+  return Math.max(isProxy ? Math.max(cpu.otherOnProxyCore, onLoadCore) : onLoadCore, cpu.stolenCores);
 }
 
 /**

@@ -115,7 +115,7 @@ async function measureUndisturbed(measure, ctx, cumulative) {
     if (best === undefined || disturbance < (best.disturbance ?? 0)) best = { ...metrics };
     Object.assign(best, carried, { attempts: attempt });
     if (disturbance <= ctx.maxOtherCores || attempt === ctx.maxAttempts) break;
-    ctx.progress(`  (other work took ${disturbance.toFixed(2)} cores from the measurement: measuring again)`);
+    ctx.progress(`  (other work or the hypervisor took ${disturbance.toFixed(2)} cores from the measurement: measuring again)`);
   }
   return best;
 }

@@ -157,7 +157,7 @@ function sideBySideRatio(summaries) {
  * One round of the two edges side by side: each loaded by its own wrk (50 connections, the same
  * script) for the same seconds, the 10,000-route one with its 1% of owners moving. The row's
  * `rps` and `cpu` are the 10,000-route edge's, `oneRps` and `oneCpu` the one-route edge's; the
- * disturbance is CPU on the edge core that neither edge used.
+ * disturbance is CPU on the edge core that neither edge used, or the hypervisor's steal if more.
  */
 async function measureSideBySide(ctx, fixture, round) {
   // Its own copy of the owners: the moves it makes reach only this round's pair of edges, never
@@ -204,7 +204,7 @@ async function loadSideBySide(ctx, state, round, one, many) {
     oneCpu,
     pairRatio: manyLoad.rps / oneLoad.rps,
     idleOnLoadCore: cpu.idleOnLoadCore,
-    disturbance: ctx.pinned ? Math.max(0, cpu.otherOnProxyCore - oneCpu) : cpu.otherCores,
+    disturbance: Math.max(ctx.pinned ? Math.max(0, cpu.otherOnProxyCore - oneCpu) : cpu.otherCores, cpu.stolenCores),
     otherCores: cpu.otherCores,
     changesApplied: timeline.length,
   };
