@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs every compiled test file (`*.test.js` under each package's dist/) with the Node test runner.
+// Runs every compiled test file (`*.test.js` under each package's dist/), and the benchmarks' own
+// checks (`bench/lib/*.test.mjs`), with the Node test runner.
 // `npm test` builds first. Extra arguments are passed to `node --test` (for example
 // `--test-name-pattern=lease`); a path ending in .test.js or a package folder narrows the files.
 import { readdirSync, statSync, existsSync } from 'node:fs';
@@ -26,6 +27,9 @@ const roots = [];
 for (const pkg of readdirSync(join(root, 'packages'))) roots.push(join(root, 'packages', pkg, 'dist'));
 roots.push(join(root, 'e2e', 'dist'));
 let files = roots.filter(existsSync).flatMap((dir) => walk(dir, [])).sort();
+// The benchmarks' own checks (how a benchmark judges its runs) are plain .mjs beside them.
+const benchLib = join(root, 'bench', 'lib');
+if (existsSync(benchLib)) files.push(...readdirSync(benchLib).filter((entry) => entry.endsWith('.test.mjs')).sort().map((entry) => join(benchLib, entry)));
 if (filters.length > 0) files = files.filter((f) => filters.some((flt) => f.includes(flt.replace(/\.ts$/, '.js').replace(/\bsrc\//, 'dist/'))));
 if (files.length === 0) {
   console.error('run-tests: no test files found (did `tsc --build` run?)');

@@ -2,13 +2,16 @@
 // and whether any response came from an epoch older than one the edge had already served.
 //
 // The control plane records, for each compare-and-swap k, the monotonic time just after its
-// commit (C_k) and the owner it installed (o_k; the owner alternates between two upstreams).
+// commit (C_k) and the owner it installed (o_k; the owner moves round three upstreams in turn).
 // Every probe response has its send (S) and receive (R) times on the same clock and the upstream
 // that answered.
 //
 //   - F_k, when the edge first served epoch k: the earliest R >= C_k of a response by o_k to a
 //     request sent once the edge had served epoch k - 1 (from then on o_k can only be epoch k or
-//     later, as o_{k-1} is the other upstream). Propagation delay = F_k - C_k.
+//     later, or an older epoch, which is a violation either way). Propagation delay = F_k - C_k.
+//     Three owners, not two: with two, o_{k+1} = o_{k-1}, and an edge more than one change late
+//     (still serving k - 1 after C_{k+1}) would be taken for one serving k + 1, and its late
+//     answers for epoch k then for answers from an older epoch.
 //   - A response is from an epoch the edge may still serve when its owner is that of some epoch j
 //     with j >= the last epoch the edge had served before S (F_j <= S) and C_j <= R (committed
 //     before the answer came back). Anything else is a violation: an older owner answering a

@@ -41,3 +41,29 @@ test('a change the probe never saw served is missed; failures are counted apart'
   assert.equal(judged.failed, 1);
   assert.equal(judged.violations, 0);
 });
+
+test('with three owners in turn, an edge more than one change late misses that change but serves no older epoch', () => {
+  // Changes at 1 ms (u1), 100 ms (u2), 200 ms (u0); the edge applies the first two only at 150
+  // and 160 ms: it answers as u0 until 150 ms, as u1 until 160 ms, then as u2.
+  const responses = [];
+  for (let t = 0; t < 150_000; t += 1_000) responses.push(ok(t, t + 500, 'u0'));
+  for (let t = 150_000; t < 160_000; t += 1_000) responses.push(ok(t, t + 500, 'u1'));
+  for (let t = 160_000; t < 200_000; t += 1_000) responses.push(ok(t, t + 500, 'u2'));
+  for (let t = 200_000; t < 210_000; t += 1_000) responses.push(ok(t, t + 500, t >= 201_000 ? 'u0' : 'u2'));
+  const judged = judgePropagation({
+    initialOwner: 'u0',
+    changes: [{ owner: 'u1', committedUs: 1_000 }, { owner: 'u2', committedUs: 100_000 }, { owner: 'u0', committedUs: 200_000 }],
+    responses,
+  });
+  assert.equal(judged.missed, 1, 'u1 never answered before the next change');
+  assert.equal(judged.violations, 0);
+  assert.deepEqual(judged.delaysMs, [60.5, 1.5]);
+
+  // The same edge answering as u1 again once it had served u2 is an older epoch.
+  const older = judgePropagation({
+    initialOwner: 'u0',
+    changes: [{ owner: 'u1', committedUs: 1_000 }, { owner: 'u2', committedUs: 100_000 }, { owner: 'u0', committedUs: 200_000 }],
+    responses: [...responses, ok(170_000, 170_600, 'u1')],
+  });
+  assert.equal(older.violations, 1);
+});

@@ -7,7 +7,7 @@
 // The swap is the promotion's `route_cas` step itself (swapRouteOwner in a transaction on the
 // control plane's store, then the poke every committed transition gives the route feed), driven
 // directly so the benchmark can stamp the commit; the two deployments' ready allocations point at
-// the two identities of the benchmark's upstream (see servers/control-plane.mjs seedOwners).
+// the three identities of the benchmark's upstream, in turn (see servers/control-plane.mjs seedOwners).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runToEnd } from '../lib/children.mjs';
@@ -17,6 +17,7 @@ import { spread } from '../lib/percentiles.mjs';
 import { judgePropagation } from '../lib/propagation-judge.mjs';
 import { startUpstream } from '../lib/servers.mjs';
 
+const OWNERS = ['u0', 'u1', 'u2'];
 const HOST = 'propagation.bench.test';
 const EVERY_MS = 100;
 const WARMUP_MS = 1_000;
@@ -40,11 +41,14 @@ export const propagation = {
   async setup(ctx) {
     const suffix = `${process.pid}_${Date.now().toString(36)}`.toUpperCase();
     const nats = { url: natsUrl, stream: `BERTH_BENCH_PROPAGATION_${suffix}`, subject: `berth.bench.propagation.${suffix.toLowerCase()}` };
-    const upstream = await startUpstream(['u0', 'u1']);
+    // Three owners in turn, not two: with two, an edge more than one change late answers as the
+    // owner of epoch k - 1, which is also the owner of epoch k + 1, and the judge could not tell
+    // a late edge from one serving an older epoch (see lib/propagation-judge.mjs).
+    const upstream = await startUpstream(OWNERS);
     // No runner: the allocations are rows pointing at the upstream, on a host that never
     // heartbeats, so worker health must not declare it lost during the run.
     const cp = await startControlPlane({ natsUrl, natsStream: nats.stream, natsSubject: nats.subject, heartbeatTimeoutMs: 24 * 3_600_000 });
-    const seeded = await cp.rpc('seedOwners', { hostname: HOST, upstreams: ['u0', 'u1'].map((id) => ({ id, port: upstream.ports[id] })) });
+    const seeded = await cp.rpc('seedOwners', { hostname: HOST, upstreams: OWNERS.map((id) => ({ id, port: upstream.ports[id] })) });
     const edges = {
       embedded: await startBerthEdge(cp, { name: 'edge-embedded', dir: ctx.dir, profileDir: ctx.profileDir }),
       jetstream: await startBerthEdge(cp, { name: 'edge-jetstream', dir: ctx.dir, nats, profileDir: ctx.profileDir }),

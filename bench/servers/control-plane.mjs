@@ -14,7 +14,7 @@
 //   joinToken { name }                a join token for a runner or an edge
 //   deploy { app, folder }            deploys a folder as `berth deploy` does, waits for preview_ready
 //   sleepNow { aheadMs }              one pass of the sleep controller, as if `aheadMs` had passed
-//   seedOwners { hostname, upstreams } two deployments with one ready allocation each (see below)
+//   seedOwners { hostname, upstreams } a deployment per upstream, each with one ready allocation (see below)
 //   promotions { count, everyMs }     route compare-and-swaps between them (see below)
 import { deployFolder, startTestControlPlane, waitForDeployment } from '@berth/control-plane/testing';
 import { sleepIdleEnvironments } from '@berth/control-plane';
@@ -85,8 +85,8 @@ const commands = {
     return { environmentId: app.production, epoch: owners.epoch, owner: deployments[0].upstream, seq: first.seq };
   },
   /**
-   * `count` route compare-and-swaps, one every `everyMs`, alternating the owner between the two
-   * seeded deployments: exactly the promotion's `route_cas` step (swapRouteOwner in a
+   * `count` route compare-and-swaps, one every `everyMs`, moving the owner to the next of the
+   * seeded deployments in turn: exactly the promotion's `route_cas` step (swapRouteOwner in a
    * transaction), then the poke every committed transition gives the route feed. Each entry of
    * the answer has the monotonic time (CLOCK_MONOTONIC, µs) right after the commit, and when the
    * route feed delivered the event to its subscribers (`feedUs`).
@@ -102,7 +102,7 @@ const commands = {
       const due = (i + 1) * everyMs;
       const wait = due - (performance.now() - start);
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      const next = 1 - owners.current;
+      const next = (owners.current + 1) % owners.deployments.length;
       const deployment = owners.deployments[next];
       const swapped = await t.cp.db.transaction((tx) => swapRouteOwner(tx, {
         hostname: owners.hostname, environmentId: owners.environmentId, deploymentId: deployment.id, digest: deployment.digest,
