@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { cpuBetween, edgeCoreDisturbance } from './cpu-accounting.mjs';
 import { judgeMovingResponses } from './route-churn.mjs';
 import { median, ratioOf, summarize } from './stats.mjs';
 import { parseWrk } from './wrk.mjs';
@@ -79,4 +80,20 @@ test('ratios: per round, then the median; and of the medians', () => {
   assert.equal(ratio.value, 1); // 1, 2, 0.75
   assert.equal(ratio.ofMedians, 2); // 20 / 10
   assert.equal(ratioOf(summaries, 'edge', 'missing'), undefined);
+});
+
+test('disturbance: other work on the edge core beside the edges measured, or the hypervisor\'s steal if more', () => {
+  // Two snapshots 1 s apart (100 ticks a second): core 1 (the edge core) busy 90 ticks, 40 of
+  // them the proxy group; the machine stole 5 ticks, then 30.
+  const snapshot = (at, edgeBusy, steal) => ({
+    at, self: 0, byGroup: new Map([[7, at === 0 ? 0 : 40]]),
+    cores: [{ busy: edgeBusy, idle: 0, steal }, { busy: 0, idle: 0, steal: 0 }, { busy: edgeBusy, idle: 0, steal: 0 }],
+  });
+  const quiet = cpuBetween(snapshot(0, 0, 0), snapshot(1_000, 90, 5), { proxyGroup: 7, proxyCpu: 1, loadCpu: 0 });
+  assert.equal(quiet.stolenCores, 0.05);
+  // 0.5 core of other work on the edge core, of which 0.45 is a second edge being measured.
+  assert.ok(Math.abs(edgeCoreDisturbance(quiet, true, 0.45) - 0.05) < 1e-9);
+  assert.ok(Math.abs(edgeCoreDisturbance(quiet, true, 0) - 0.5) < 1e-9);
+  const stolen = cpuBetween(snapshot(0, 0, 0), snapshot(1_000, 90, 30), { proxyGroup: 7, proxyCpu: 1, loadCpu: 0 });
+  assert.ok(Math.abs(edgeCoreDisturbance(stolen, true, 0.45) - 0.3) < 1e-9, 'the steal is more');
 });

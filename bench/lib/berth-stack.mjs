@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, runningGroups, startProcess, waitForPort } from './children.mjs';
-import { cpuBetween, cpuSnapshot } from './cpu-accounting.mjs';
+import { cpuBetween, cpuSnapshot, edgeCoreDisturbance } from './cpu-accounting.mjs';
 import { LOAD_CPU, PROXY_CPU } from './layout.mjs';
 
 const berth = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'bin', 'berth.js');
@@ -183,8 +183,7 @@ export async function measureAroundEdges(edges, pinned, work) {
   const cpu = cpuBetween(before, cpuSnapshot(groups), { proxyGroup: edges[0].entry.pid, proxyCpu: PROXY_CPU, loadCpu: LOAD_CPU });
   const otherEdges = edges.slice(1).reduce((sum, edge) => sum + (cpu.groupCores.get(edge.entry.pid) ?? 0), 0);
   const edgeCores = edges.reduce((sum, edge) => sum + (cpu.groupCores.get(edge.entry.pid) ?? 0), 0);
-  const others = pinned ? Math.max(0, cpu.otherOnProxyCore - otherEdges) : cpu.otherCores;
-  return { result, edgeCores, disturbance: Math.max(others, cpu.stolenCores), otherCores: cpu.otherCores };
+  return { result, edgeCores, disturbance: edgeCoreDisturbance(cpu, pinned, otherEdges), otherCores: cpu.otherCores };
 }
 
 /** Resident memory of a process, and its peak since the last reset (VmHWM), in bytes. */

@@ -93,7 +93,16 @@ export function cpuBetween(before, after, { proxyGroup, proxyCpu, loadCpu } = {}
 function disturbanceOf(cpu, pinned, isProxy) {
   if (!pinned) return Math.max(cpu.otherCores, cpu.stolenCores);
   const onLoadCore = cpu.idleOnLoadCore < 0.05 ? cpu.otherOnLoadCore : 0;
-  return Math.max(isProxy ? Math.max(cpu.otherOnProxyCore, onLoadCore) : onLoadCore, cpu.stolenCores);
+  return Math.max(isProxy ? cpu.otherOnProxyCore : 0, onLoadCore, cpu.stolenCores);
+}
+
+/**
+ * The disturbance of a measurement of several edges sharing the edge core (`edgeCores`: the CPU
+ * of the ones `cpuBetween` did not take as the proxy): other work on that core when pinned, on the
+ * whole machine when not, or the hypervisor's steal if more.
+ */
+export function edgeCoreDisturbance(cpu, pinned, edgeCores = 0) {
+  return Math.max(pinned ? Math.max(0, cpu.otherOnProxyCore - edgeCores) : cpu.otherCores, cpu.stolenCores);
 }
 
 /**

@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runningGroups, stopProcess } from '../lib/children.mjs';
-import { cpuBetween, cpuSnapshot, measureCpu } from '../lib/cpu-accounting.mjs';
+import { cpuBetween, cpuSnapshot, edgeCoreDisturbance, measureCpu } from '../lib/cpu-accounting.mjs';
 import { LOAD_CPU, PROXY_CPU } from '../lib/layout.mjs';
 import { requireWrk } from '../lib/peer-proxies.mjs';
 import { judgeMovingResponses, startChurn } from '../lib/route-churn.mjs';
@@ -204,7 +204,7 @@ async function loadSideBySide(ctx, state, round, one, many) {
     oneCpu,
     pairRatio: manyLoad.rps / oneLoad.rps,
     idleOnLoadCore: cpu.idleOnLoadCore,
-    disturbance: Math.max(ctx.pinned ? Math.max(0, cpu.otherOnProxyCore - oneCpu) : cpu.otherCores, cpu.stolenCores),
+    disturbance: edgeCoreDisturbance(cpu, ctx.pinned, oneCpu),
     otherCores: cpu.otherCores,
     changesApplied: timeline.length,
   };

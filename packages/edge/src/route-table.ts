@@ -174,11 +174,6 @@ export class RouteTable {
     return true;
   }
 
-  /** The allocation ids any route currently names. */
-  allocationIds(): Set<string> {
-    return new Set(this.#named.keys());
-  }
-
   /** Whether some route names the allocation as a target (live sessions to any other are drained). */
   isTarget(allocationId: string): boolean {
     return this.#named.has(allocationId);
